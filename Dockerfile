@@ -1,0 +1,12 @@
+# The app image: the same `npm start` path as on a laptop, on real services.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY prisma ./prisma
+COPY prisma.config.ts ./
+RUN npm ci --include=dev --no-audit --no-fund
+COPY . .
+RUN node scripts/build-web.mjs
+EXPOSE 3000
+CMD ["npx", "tsx", "server/src/main.ts"]

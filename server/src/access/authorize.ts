@@ -1,0 +1,36 @@
+// can(actor, action, resource) and authorize(...): the one place access is decided,
+// for HTTP routes and socket subscriptions alike.
+import { forbidden, notFound } from "../http/errors";
+import type { Actor } from "./actor";
+import { orgRoleOf } from "./roles";
+import { policies } from "./policies";
+
+type Policies = typeof policies;
+export type Action = {
+  [R in keyof Policies]: `${R & string}.${keyof Policies[R] & string}`;
+}[keyof Policies];
+
+type ResourceOf<A extends Action> = A extends `${infer R}.${infer V}`
+  ? R extends keyof Policies
+    ? V extends keyof Policies[R]
+      ? Policies[R][V] extends (a: Actor, r: infer X) => boolean
+        ? X
+        : never
+      : never
+    : never
+  : never;
+
+export function can<A extends Action>(actor: Actor, action: A, resource: ResourceOf<A>): boolean {
+  const [r, v] = action.split(".") as [keyof Policies, string];
+  const rule = (policies[r] as Record<string, (a: Actor, x: unknown) => boolean>)[v];
+  return rule ? rule(actor, resource) : false;
+}
+
+/**
+ * Throws 404 when the resource belongs to an org the actor is not in (exactly
+ * like a resource that does not exist), 403 when they are in it but may not act.
+ */
+export function authorize<A extends Action>(actor: Actor, action: A, resource: ResourceOf<A> & { orgId: string }, what = "resource"): void {
+  if (orgRoleOf(actor, resource.orgId) === null) throw notFound(what);
+  if (!can(actor, action, resource)) throw forbidden();
+}

@@ -1,0 +1,132 @@
+// Builds the HTTP server (Express + Socket.IO later) without listening, so tests
+// start it on port 0 and drive it with real clients.
+import { createServer, type Server } from "node:http";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import express from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { randomUUID } from "node:crypto";
+import type { Deps } from "./deps";
+import { authenticate } from "./http/authenticate";
+import { errorHandler, notFoundHandler } from "./http/error-handler";
+import { limitJsonDepth } from "./http/json-depth";
+import { apiRateLimit } from "./http/rate-limit";
+import { Api } from "./http/route";
+import { createMetrics, type Metrics } from "./infra/metrics";
+import { registerRoutes } from "./routes";
+import { attachRealtime, type Realtime } from "./realtime/server";
+import type { RealtimeOptions } from "./realtime/types";
+
+export const WEB_DIST = path.resolve(import.meta.dirname, "../../web/dist");
+
+export interface AppOptions {
+  /** Login attempts allowed per address per minute (tests raise it). */
+  loginPerAddressPerMinute?: number;
+  webDist?: string | null;
+  /** Socket.IO pacing and limits (tests shorten them). */
+  realtime?: RealtimeOptions;
+}
+
+export interface App {
+  app: express.Express;
+  http: Server;
+  api: Api;
+  metrics: Metrics;
+  realtime: Realtime;
+  close(): Promise<void>;
+}
+
+export function createApp(deps: Deps, opts: AppOptions = {}): App {
+  const app = express();
+  const api = new Api();
+  const metrics = createMetrics();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.set("query parser", "simple");
+
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const id = (req.headers["x-request-id"] as string) || randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  const prod = deps.config.NODE_ENV === "production";
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { "connect-src": ["'self'", "ws:", "wss:"], "upgrade-insecure-requests": prod ? [] : null },
+      },
+      strictTransportSecurity: prod,
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on("finish", () => end({ route: req.route?.path ?? "unmatched", status: res.statusCode }));
+    next();
+  });
+  cors(app, deps.config.CORS_ORIGINS);
+  // Bulk task imports (up to 10,000 tasks with agent-run payloads) get a larger body; parsed once.
+  app.use("/api/pipelines/:pipelineId/tasks", express.json({ limit: "32mb", strict: true, type: ["application/json", "application/*+json"] }));
+  app.use("/api", express.json({ limit: "1mb", strict: true, type: ["application/json", "application/*+json"] }));
+  app.use("/api", express.text({ limit: "10mb", type: ["text/csv"] }));
+  app.use("/api", limitJsonDepth);
+  app.use(authenticate(deps));
+  app.use("/api", apiRateLimit(deps));
+
+  registerRoutes(api, deps, metrics, opts);
+  const router = express.Router();
+  api.mount(router, deps);
+  app.use(router);
+  app.use("/api", notFoundHandler);
+
+  const dist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
+  if (dist && existsSync(path.join(dist, "index.html"))) {
+    app.use(express.static(dist, { index: false, maxAge: "1h" }));
+    // The SPA owns every other path.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(path.join(dist, "index.html")));
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+
+  const http = createServer(app);
+  const realtime = attachRealtime(http, deps, metrics.registry, opts.realtime);
+  return {
+    app,
+    http,
+    api,
+    metrics,
+    realtime,
+    close: async () => {
+      await realtime.close();
+      await new Promise<void>((resolve) => {
+        http.closeAllConnections?.();
+        http.close(() => resolve());
+      });
+    },
+  };
+}
+
+function cors(app: express.Express, origins: string[]) {
+  if (!origins.length) return;
+  app.use((req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && origins.includes(origin)) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+      res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+      if (req.method === "OPTIONS") return res.status(204).end();
+    }
+    next();
+  });
+}

@@ -1,0 +1,52 @@
+// Login tokens: HS256 only, issuer and audience checked, at most 12 h ahead.
+import { createSecretKey, type KeyObject } from "node:crypto";
+import jwt from "jsonwebtoken";
+import type { Clock } from "../infra/clock";
+
+export const ISSUER = "pipelines";
+export const AUDIENCE = "pipelines-api";
+export const MAX_TTL_SECONDS = 12 * 3600;
+
+export interface TokenClaims {
+  sub: string;
+  exp: number;
+  iat: number;
+}
+
+// jsonwebtoken turns a string secret into a key on every call, first trying it
+// as a PEM public key (which throws): that was about a tenth of the server's CPU
+// per request (bench/README.md). One key object per secret, made once.
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let k = keys.get(secret);
+  if (!k) keys.set(secret, (k = createSecretKey(Buffer.from(secret))));
+  return k;
+}
+
+export function signToken(secret: string, userId: string, clock: Clock, ttlSeconds = MAX_TTL_SECONDS): string {
+  const iat = Math.floor(clock.now().getTime() / 1000);
+  return jwt.sign({ sub: userId, iat, exp: iat + Math.min(ttlSeconds, MAX_TTL_SECONDS) }, keyOf(secret), {
+    algorithm: "HS256",
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
+}
+
+/** Returns the claims, or null for anything not exactly ours and current. */
+export function verifyToken(secret: string, token: string, clock: Clock): TokenClaims | null {
+  try {
+    const nowSec = Math.floor(clock.now().getTime() / 1000);
+    const claims = jwt.verify(token, keyOf(secret), {
+      algorithms: ["HS256"],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockTimestamp: nowSec,
+    }) as jwt.JwtPayload;
+    if (typeof claims.sub !== "string" || typeof claims.exp !== "number") return null;
+    // A token minted elsewhere with a far expiry is not ours to honour.
+    if (claims.exp - nowSec > MAX_TTL_SECONDS + 60) return null;
+    return { sub: claims.sub, exp: claims.exp, iat: claims.iat ?? 0 };
+  } catch {
+    return null;
+  }
+}

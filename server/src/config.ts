@@ -1,0 +1,38 @@
+// One zod-parsed configuration object, read from the environment (and `.env`).
+import { z } from "zod";
+
+const bool01 = z.enum(["0", "1"]).transform((v) => v === "1");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default("./.data"),
+  JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  DEMO: bool01.optional(),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [])),
+  RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(1200),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CLAIM_EXPIRING_SECONDS: z.coerce.number().int().positive().default(120),
+  /** How often the claim-expiry sweeper runs (ms); 0 turns it off (tests sweep by hand). */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  PUBLIC_URL: z.string().url().optional(),
+  /** Test only: this instance's host clock runs this far off (test/chaos/clock-skew.test.ts). */
+  CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,29 @@
+// The shape of a contributor type's work schedule. Deciding "open now?" and
+// "when does it open?" lives with the claim engine (pure functions of rules + instant).
+import { IANAZone } from "luxon";
+import { z } from "zod";
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "Use HH:MM, 00:00 to 24:00");
+
+export const windowSchema = z
+  .strictObject({
+    days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+    start: hhmm,
+    end: hhmm,
+  })
+  .refine((w) => w.start !== w.end, { message: "A window's start and end must differ", path: ["end"] })
+  .refine((w) => new Set(w.days).size === w.days.length, { message: "A day is listed twice", path: ["days"] });
+
+export const exceptionSchema = z.strictObject({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a real date"),
+  closed: z.literal(true).default(true),
+});
+
+export const scheduleSchema = z.strictObject({
+  timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), "Not a known IANA time zone (e.g. Europe/Paris)"),
+  windows: z.array(windowSchema).min(1).max(50),
+  exceptions: z.array(exceptionSchema).max(1000).default([]),
+});
+
+export type Schedule = z.infer<typeof scheduleSchema>;
+export type ScheduleWindow = z.infer<typeof windowSchema>;

@@ -1,0 +1,158 @@
+// Org people: invite (no mail server: the admin hands the link on), change roles, remove.
+import { createHash, randomBytes } from "node:crypto";
+import type { Actor } from "../../access/actor";
+import type { Deps } from "../../deps";
+import { conflict, invalidRequest, notFound } from "../../http/errors";
+import type { Tx } from "../../infra/prisma";
+import { recordAudit } from "../audit/record";
+
+export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export const hashInvitationToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export interface ProjectGrant {
+  projectId: string;
+  role: "owner" | "viewer" | "contributor";
+  contributorTypeId?: string | null;
+}
+
+/** Checks that every grant names a project of this org and a type of that project. */
+async function checkGrants(tx: Tx, orgId: string, grants: ProjectGrant[]) {
+  const ids = [...new Set(grants.map((g) => g.projectId))];
+  if (ids.length !== grants.length) throw invalidRequest("A project appears twice: one role per project.");
+  const projects = await tx.project.findMany({ where: { id: { in: ids }, orgId }, select: { id: true } });
+  if (projects.length !== ids.length) throw notFound("project");
+  for (const g of grants) {
+    if (!g.contributorTypeId) continue;
+    if (g.role !== "contributor") throw invalidRequest("Only contributors have a contributor type.");
+    const t = await tx.contributorType.findFirst({ where: { id: g.contributorTypeId, projectId: g.projectId } });
+    if (!t) throw notFound("contributor type");
+  }
+}
+
+async function setGrants(tx: Tx, userId: string, orgId: string, grants: ProjectGrant[]) {
+  await tx.projectMember.deleteMany({ where: { userId, project: { orgId } } });
+  if (grants.length)
+    await tx.projectMember.createMany({
+      data: grants.map((g) => ({ userId, projectId: g.projectId, role: g.role, contributorTypeId: g.contributorTypeId ?? null })),
+    });
+}
+
+export async function invitePerson(
+  deps: Deps,
+  actor: Actor,
+  orgId: string,
+  input: { email: string; name?: string; orgRole: "admin" | "member"; projects: ProjectGrant[] },
+) {
+  const email = input.email.toLowerCase();
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
+    await checkGrants(tx, orgId, input.projects);
+    let user = await tx.user.findUnique({ where: { email } });
+    if (user && (await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } })))
+      throw conflict("already_member", "This person is already in the organization.");
+    user ??= await tx.user.create({ data: { email, name: input.name ?? email.split("@")[0]! } });
+    await tx.orgMember.create({ data: { orgId, userId: user.id, role: input.orgRole } });
+    await setGrants(tx, user.id, orgId, input.projects);
+    let invitation: { token: string; url: string; expiresAt: string } | null = null;
+    if (!user.passwordHash) {
+      const token = randomBytes(32).toString("base64url");
+      const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+      await tx.invitation.create({
+        data: { orgId, userId: user.id, tokenHash: hashInvitationToken(token), expiresAt, createdById: actor.userId },
+      });
+      const base = deps.config.PUBLIC_URL ?? "";
+      invitation = { token, url: `${base}/accept-invite?token=${token}`, expiresAt: expiresAt.toISOString() };
+    }
+    await recordAudit(tx, actor, {
+      orgId,
+      action: "person.invite",
+      resourceType: "user",
+      resourceId: user.id,
+      after: { email, orgRole: input.orgRole, projects: input.projects },
+    });
+    return { user, invitation };
+  });
+}
+
+/** The org must keep at least one admin. */
+async function assertNotLastAdmin(tx: Tx, orgId: string, userId: string) {
+  const admins = await tx.orgMember.findMany({ where: { orgId, role: "admin" }, select: { userId: true } });
+  if (admins.length === 1 && admins[0]!.userId === userId)
+    throw conflict("last_admin", "The organization must keep at least one Org Admin.");
+}
+
+export async function updatePerson(
+  deps: Deps,
+  actor: Actor,
+  orgId: string,
+  userId: string,
+  input: { orgRole?: "admin" | "member"; projects?: ProjectGrant[] },
+) {
+  return deps.db.$transaction(async (tx) => {
+    const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
+    if (!member) throw notFound("person");
+    const before = await personSnapshot(tx, orgId, userId);
+    if (input.orgRole && input.orgRole !== member.role) {
+      if (input.orgRole === "member") await assertNotLastAdmin(tx, orgId, userId);
+      await tx.orgMember.update({ where: { orgId_userId: { orgId, userId } }, data: { role: input.orgRole } });
+    }
+    if (input.projects) {
+      await checkGrants(tx, orgId, input.projects);
+      await setGrants(tx, userId, orgId, input.projects);
+    }
+    const after = await personSnapshot(tx, orgId, userId);
+    await recordAudit(tx, actor, { orgId, action: "person.update", resourceType: "user", resourceId: userId, before, after });
+    return after;
+  });
+}
+
+export async function removePerson(deps: Deps, actor: Actor, orgId: string, userId: string) {
+  await deps.db.$transaction(async (tx) => {
+    const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
+    if (!member) throw notFound("person");
+    if (member.role === "admin") await assertNotLastAdmin(tx, orgId, userId);
+    const before = await personSnapshot(tx, orgId, userId);
+    await tx.projectMember.deleteMany({ where: { userId, project: { orgId } } });
+    await tx.orgMember.delete({ where: { orgId_userId: { orgId, userId } } });
+    await tx.invitation.deleteMany({ where: { orgId, userId, usedAt: null } });
+    await recordAudit(tx, actor, { orgId, action: "person.remove", resourceType: "user", resourceId: userId, before });
+  });
+}
+
+const personInclude = (orgId: string) => ({ user: { include: { projects: { where: { project: { orgId } } } } } }) as const;
+
+type PersonRow = {
+  role: string;
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    passwordHash: string | null;
+    projects: Array<{ projectId: string; role: string; contributorTypeId: string | null }>;
+  };
+};
+
+export const personView = (m: PersonRow) => ({
+  user: { id: m.user.id, email: m.user.email, name: m.user.name },
+  orgRole: m.role as "admin" | "member",
+  status: m.user.passwordHash ? ("active" as const) : ("invited" as const),
+  projects: m.user.projects.map((p) => ({ projectId: p.projectId, role: p.role, contributorTypeId: p.contributorTypeId })),
+});
+
+export async function personSnapshot(tx: Tx, orgId: string, userId: string) {
+  return personView(await tx.orgMember.findUniqueOrThrow({ where: { orgId_userId: { orgId, userId } }, include: personInclude(orgId) }));
+}
+
+/** One page of the org's people, in one query. */
+export async function listPeople(tx: Tx, orgId: string, limit: number, cursor?: string) {
+  const rows = await tx.orgMember.findMany({
+    where: { orgId, ...(cursor ? { userId: { gt: cursor } } : {}) },
+    orderBy: { userId: "asc" },
+    take: limit + 1,
+    include: personInclude(orgId),
+  });
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  return { items: page.map(personView), nextCursor: more ? page[page.length - 1]!.userId : null };
+}

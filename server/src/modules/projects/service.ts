@@ -1,0 +1,60 @@
+import type { Actor } from "../../access/actor";
+import type { Deps } from "../../deps";
+import { recordAudit } from "../audit/record";
+
+type Project = { id: string; orgId: string; name: string; description: string; status: string };
+
+export async function createProject(deps: Deps, actor: Actor, orgId: string, input: { name: string; description: string }) {
+  return deps.db.$transaction(async (tx) => {
+    const p = await tx.project.create({ data: { orgId, name: input.name, description: input.description } });
+    await recordAudit(tx, actor, { orgId, action: "project.create", resourceType: "project", resourceId: p.id, after: p });
+    return p;
+  });
+}
+
+export async function updateProject(deps: Deps, actor: Actor, project: Project, input: { name?: string; description?: string }) {
+  return deps.db.$transaction(async (tx) => {
+    const p = await tx.project.update({ where: { id: project.id }, data: input });
+    await recordAudit(tx, actor, {
+      orgId: project.orgId,
+      action: "project.update",
+      resourceType: "project",
+      resourceId: p.id,
+      before: { name: project.name, description: project.description },
+      after: { name: p.name, description: p.description },
+    });
+    return p;
+  });
+}
+
+export async function archiveProject(deps: Deps, actor: Actor, project: Project, status: "active" | "archived") {
+  const p = await deps.db.$transaction(async (tx) => {
+    const p = await tx.project.update({ where: { id: project.id }, data: { status } });
+    await recordAudit(tx, actor, {
+      orgId: project.orgId,
+      action: status === "archived" ? "project.archive" : "project.restore",
+      resourceType: "project",
+      resourceId: p.id,
+      before: { status: project.status },
+      after: { status },
+    });
+    return p;
+  });
+  deps.bus.publish({ type: "project.changed", orgId: p.orgId, projectId: p.id });
+  return p;
+}
+
+export async function deleteProject(deps: Deps, actor: Actor, project: Project) {
+  await deps.db.$transaction(async (tx) => {
+    // Claim history rows carry no foreign key (they are hot and append-only): clear them here.
+    const where = { projectId: project.id };
+    await tx.taskEvent.deleteMany({ where });
+    await tx.review.deleteMany({ where });
+    await tx.submission.deleteMany({ where });
+    await tx.claim.deleteMany({ where });
+    await tx.run.deleteMany({ where });
+    await tx.project.delete({ where: { id: project.id } });
+    await recordAudit(tx, actor, { orgId: project.orgId, action: "project.delete", resourceType: "project", resourceId: project.id, before: project });
+  });
+  deps.bus.publish({ type: "project.changed", orgId: project.orgId, projectId: project.id });
+}

@@ -1,0 +1,77 @@
+// The Socket.IO contract, shared by the server and the web client
+// (`$shared/socket-events`). Plain types and constants only.
+
+export const TIMEFRAMES = ["24h", "7d", "30d", "90d", "all"] as const;
+export type Timeframe = (typeof TIMEFRAMES)[number];
+
+export const NOTIFICATION_TYPES = ["review_ready", "work_returned", "claim_expiring", "claim_expired"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** Room names a client may subscribe to (`user:<id>` is joined on connect). */
+export const rooms = {
+  user: (userId: string) => `user:${userId}`,
+  queue: (projectId: string) => `project:${projectId}:queue`,
+  projectDashboard: (projectId: string) => `project:${projectId}:dashboard`,
+  orgDashboard: (orgId: string) => `org:${orgId}:dashboard`,
+};
+
+/** A node's queue state. State, not a delta: the latest message is the truth. */
+export interface QueueChanged {
+  projectId: string;
+  nodeId: string;
+  available: number;
+  claimed: number;
+}
+
+export interface ClaimRef {
+  claimId: string;
+  taskId: string;
+  nodeId: string;
+}
+
+export interface NotificationPush {
+  id: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  link: string;
+  createdAt: string;
+}
+
+export interface DashboardCounters {
+  scope: "org" | "project";
+  id: string;
+  timeframe: Timeframe;
+  counters: { [name: string]: number | null };
+}
+
+/** The server stopped feeding a room (rights changed); resubscribe if they come back. */
+export interface RoomLeft {
+  room: string;
+  code: string;
+}
+
+export interface ServerToClientEvents {
+  "queue:changed": (e: QueueChanged) => void;
+  "claim:expiring": (e: ClaimRef & { expiresAt: string }) => void;
+  "claim:expired": (e: ClaimRef) => void;
+  notification: (e: NotificationPush) => void;
+  "dashboard:counters": (e: DashboardCounters) => void;
+  "room:left": (e: RoomLeft) => void;
+  /** Sent just before the server disconnects a socket whose login token expired. */
+  "session:expired": (e: { expiredAt: string }) => void;
+}
+
+export interface SubscribeRequest {
+  room: string;
+  /** Dashboard rooms only; default 7d. */
+  timeframe?: Timeframe;
+}
+
+export type Ack = { ok: true } | { error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export interface ClientToServerEvents {
+  /** Joins a room after the same access check as HTTP; the room's current state follows at once, before the ack. */
+  subscribe: (req: SubscribeRequest, ack?: (r: Ack) => void) => void;
+  unsubscribe: (req: { room: string }, ack?: (r: Ack) => void) => void;
+}
