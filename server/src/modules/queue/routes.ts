@@ -1,0 +1,142 @@
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { id, listQuery, page, pageOf, type Api } from "../../http/route";
+import { claimTask, heartbeat, releaseClaim, revokeClaim, submitClaim, watchConfigChanges } from "../../queue/engine";
+import { answersSchema } from "../pipelines/form";
+import { loadProject } from "../load";
+import { loadWorkProject } from "./service";
+import { activeClaims, mySubmissions, queueView, readHeldClaim } from "./service";
+import { activeClaimSchema, claimedSchema, claimedView, mySubmissionSchema, queueItemSchema, submissionSchema, submittedView } from "./view";
+
+const projectParams = z.strictObject({ projectId: id });
+const claimParams = z.strictObject({ claimId: id });
+const token = z.string().min(1).max(200);
+
+export function registerQueueRoutes(api: Api, deps: Deps) {
+  // Every instance bumps the config version on project changes, so no
+  // instance claims with cached limits older than the change.
+  watchConfigChanges(deps);
+
+  api.add({
+    method: "get",
+    path: "/api/projects/:projectId/queue",
+    tag: "work queue",
+    summary: "For each node you may work: tasks available to you, your claims with time left, and whether you can claim now (and why not)",
+    params: projectParams,
+    response: z.object({ items: z.array(queueItemSchema) }),
+    async handler({ actor, params, deps }) {
+      await loadWorkProject(deps, actor, params.projectId);
+      return queueView(deps, actor, params.projectId);
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/projects/:projectId/claims",
+    tag: "work queue",
+    summary: "Claim the next task at a node (highest priority, then oldest), or a given one: a lease with a fencing token",
+    params: projectParams,
+    body: z.strictObject({ nodeId: id, taskId: id.optional() }),
+    status: 201,
+    response: claimedSchema,
+    async handler({ actor, params, body, deps }) {
+      await loadWorkProject(deps, actor, params.projectId);
+      return claimedView(await claimTask(deps, actor, params.projectId, body));
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/api/claims/:claimId",
+    tag: "work queue",
+    summary: "Your live claim with its task and form (409 claim_lost once it ended)",
+    params: claimParams,
+    response: claimedSchema,
+    async handler({ actor, params, deps }) {
+      return claimedView(await readHeldClaim(deps, actor, params.claimId));
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/claims/:claimId/heartbeat",
+    tag: "work queue",
+    summary: "Keep a claim alive: the lease runs from now again, up to the node's maximum",
+    params: claimParams,
+    body: z.strictObject({ token }),
+    response: z.object({ expiresAt: z.string() }),
+    async handler({ actor, params, body, deps }) {
+      return { expiresAt: (await heartbeat(deps, actor, params.claimId, body.token)).toISOString() };
+    },
+  });
+
+  api.add({
+    method: "delete",
+    path: "/api/claims/:claimId",
+    tag: "work queue",
+    summary: "Release a claim: the task goes back to the queue",
+    params: claimParams,
+    body: z.strictObject({ token }),
+    status: 204,
+    async handler({ actor, params, body, deps }) {
+      await releaseClaim(deps, actor, params.claimId, body.token);
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/claims/:claimId/submit",
+    tag: "work queue",
+    summary: "Submit with the live claim: {token, answers} on a task node, {token, verdict, comment?} on a review node",
+    params: claimParams,
+    body: z.strictObject({
+      token,
+      answers: answersSchema.optional(),
+      verdict: z.enum(["pass", "return"]).optional(),
+      comment: z.string().max(5000).optional(),
+    }),
+    status: 201,
+    response: z.object({ submission: submissionSchema }),
+    async handler({ actor, params, body, deps }) {
+      return { submission: submittedView(await submitClaim(deps, actor, params.claimId, body)) };
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/api/projects/:projectId/claims",
+    tag: "work queue",
+    summary: "Every active claim of the project (Owners and Org Admins)",
+    params: projectParams,
+    query: listQuery,
+    response: page(activeClaimSchema),
+    async handler({ actor, params, query, deps }) {
+      await loadProject(deps, actor, params.projectId, "project.write");
+      return pageOf(await activeClaims(deps, params.projectId, query.limit, query.cursor), query.limit);
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/claims/:claimId/revoke",
+    tag: "work queue",
+    summary: "Revoke a claim (Owners and Org Admins): the holder's token dies and the task goes back to the queue",
+    params: claimParams,
+    status: 204,
+    async handler({ actor, params, deps }) {
+      await revokeClaim(deps, actor, params.claimId);
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/api/me/submissions",
+    tag: "me",
+    summary: "Your submitted evaluations, newest first, each with the latest review of it",
+    query: listQuery,
+    response: page(mySubmissionSchema),
+    async handler({ actor, query, deps }) {
+      return pageOf(await mySubmissions(deps, actor, query.limit, query.cursor), query.limit);
+    },
+  });
+}

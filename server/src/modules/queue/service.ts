@@ -1,0 +1,128 @@
+// Reads of the work queue for contributors and admins; the writes are the
+// claim engine's (server/src/queue/engine.ts).
+import type { Actor } from "../../access/actor";
+import { authorize } from "../../access/authorize";
+import { contributorIn } from "../../access/roles";
+import type { Deps } from "../../deps";
+import { notFound } from "../../http/errors";
+import { UNTYPED_CLAIM_LIMIT } from "../../queue/catalog";
+import type { Reason } from "../../queue/codes";
+import { countsFor, getCatalog, loadHeldClaim, scheduleOf, type ClaimResult } from "../../queue/engine";
+
+/**
+ * loadProject for the hot path: the project's org comes from the engine's
+ * cached catalog (a project never changes org; a deleted one bumps the config
+ * version, so every instance reloads and answers 404).
+ */
+export async function loadWorkProject(deps: Deps, actor: Actor, projectId: string) {
+  const cat = await getCatalog(deps, projectId);
+  if (!cat) throw notFound("project");
+  authorize(actor, "project.work", { id: projectId, orgId: cat.orgId }, "project");
+  return cat;
+}
+
+export async function queueView(deps: Deps, actor: Actor, projectId: string) {
+  const member = contributorIn(actor, projectId)!;
+  const cat = await getCatalog(deps, projectId);
+  if (!cat) throw notFound("project");
+  const typeId = member.contributorTypeId;
+  const nodes = cat.ordered.filter((n) => n.kind !== "end" && (!n.typeId || n.typeId === typeId));
+  const [counts, mine] = await Promise.all([
+    countsFor(deps, cat, actor.userId, typeId, nodes),
+    deps.db.claim.findMany({ where: { projectId, userId: actor.userId, outcome: "active" }, orderBy: { claimedAt: "asc" } }),
+  ]);
+  const type = typeId ? cat.types.get(typeId) : undefined;
+  const schedule = scheduleOf(type, deps.clock.now());
+  const limit = type?.claimLimit ?? UNTYPED_CLAIM_LIMIT;
+  const common: Reason | undefined =
+    cat.status !== "active" ? "project_archived"
+    : !schedule.open ? "outside_schedule"
+    : counts.held >= limit ? "claim_limit_reached"
+    : type?.poolLimit && counts.heldByType >= type.poolLimit ? "pool_limit_reached"
+    : undefined;
+  return {
+    items: nodes.map((n) => {
+      const available = counts.available.get(n.id) ?? 0;
+      const reason = common ?? (available === 0 ? "queue_empty" : undefined);
+      return {
+        nodeId: n.id,
+        pipelineId: n.pipelineId,
+        key: n.key,
+        name: n.name,
+        kind: n.kind as "task" | "review",
+        leaseSeconds: n.leaseSeconds,
+        available,
+        myClaims: mine.filter((c) => c.nodeId === n.id).map((c) => ({ id: c.id, taskId: c.taskId, token: c.token, expiresAt: c.expiresAt.toISOString() })),
+        canClaim: !reason,
+        ...(reason ? { reason } : {}),
+        ...(reason === "outside_schedule" && schedule.opensAt ? { opensAt: schedule.opensAt.toISOString() } : {}),
+      };
+    }),
+  };
+}
+
+/** The holder's live claim with its task, as the claim answer gave it (after a reload of the page). */
+export async function readHeldClaim(deps: Deps, actor: Actor, claimId: string): Promise<ClaimResult> {
+  const { claim, cat, node } = await loadHeldClaim(deps, actor, claimId);
+  const [row, task] = await Promise.all([
+    deps.db.claim.findUniqueOrThrow({ where: { id: claimId }, select: { token: true } }),
+    deps.db.task.findUniqueOrThrow({ where: { id: claim.taskId } }),
+  ]);
+  const reviewedNode = node.reviewsNodeId ? cat.nodes.get(node.reviewsNodeId) : undefined;
+  const sub = reviewedNode
+    ? await deps.db.submission.findFirst({ where: { taskId: claim.taskId, nodeId: reviewedNode.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] })
+    : null;
+  return {
+    claim: { id: claim.id, taskId: claim.taskId, nodeId: claim.nodeId, token: row.token, expiresAt: claim.expiresAt },
+    task: { id: task.id, pipelineId: task.pipelineId, priority: task.priority, payload: task.payload, createdAt: task.createdAt.toISOString(), runId: task.runId },
+    node,
+    reviewed:
+      sub && reviewedNode
+        ? { submissionId: sub.id, answers: sub.answers as Record<string, unknown>, attempt: sub.attempt, createdAt: sub.createdAt.toISOString(), node: reviewedNode }
+        : null,
+  };
+}
+
+/** Every active claim of a project, for its admins (no tokens). */
+export async function activeClaims(deps: Deps, projectId: string, limit: number, cursor?: string) {
+  const rows = await deps.db.claim.findMany({
+    where: { projectId, outcome: "active", ...(cursor ? { id: { gt: cursor } } : {}) },
+    orderBy: { id: "asc" },
+    take: limit + 1,
+  });
+  const users = new Map(
+    (await deps.db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.userId))] } }, select: { id: true, name: true, email: true } })).map((u) => [u.id, u]),
+  );
+  return rows.map((c) => ({
+    id: c.id,
+    taskId: c.taskId,
+    nodeId: c.nodeId,
+    user: users.get(c.userId) ?? { id: c.userId, name: "(removed)", email: "" },
+    claimedAt: c.claimedAt.toISOString(),
+    expiresAt: c.expiresAt.toISOString(),
+  }));
+}
+
+/** The caller's evaluations, newest first, each with the latest review of it. */
+export async function mySubmissions(deps: Deps, actor: Actor, limit: number, cursor?: string) {
+  const rows = await deps.db.submission.findMany({
+    where: { userId: actor.userId, orgId: { in: [...actor.orgs.keys()] }, ...(cursor ? { id: { lt: cursor } } : {}) },
+    orderBy: { id: "desc" },
+    take: limit + 1,
+  });
+  const reviews = await deps.db.review.findMany({ where: { submissionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } });
+  const latest = new Map(reviews.map((r) => [r.submissionId, r]));
+  return rows.map((s) => {
+    const r = latest.get(s.id);
+    return {
+      id: s.id,
+      projectId: s.projectId,
+      taskId: s.taskId,
+      nodeId: s.nodeId,
+      answers: s.answers,
+      attempt: s.attempt,
+      createdAt: s.createdAt.toISOString(),
+      review: r ? { verdict: r.verdict as "pass" | "return", comment: r.comment, round: r.round, createdAt: r.createdAt.toISOString() } : null,
+    };
+  });
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { REASONS } from "../../queue/codes";
+import type { ClaimResult, NodeDef, Submitted } from "../../queue/engine";
+import { formSchema } from "../pipelines/form";
+
+export const myClaimSchema = z.object({ id: z.string(), taskId: z.string(), token: z.string(), expiresAt: z.string() });
+
+export const queueItemSchema = z.object({
+  nodeId: z.string(),
+  pipelineId: z.string(),
+  key: z.string(),
+  name: z.string(),
+  kind: z.enum(["task", "review"]),
+  leaseSeconds: z.number(),
+  available: z.number(),
+  myClaims: z.array(myClaimSchema),
+  canClaim: z.boolean(),
+  reason: z.enum(REASONS).optional(),
+  opensAt: z.string().optional(),
+});
+
+const nodeBrief = z.object({
+  id: z.string(),
+  key: z.string(),
+  name: z.string(),
+  kind: z.enum(["task", "review", "end"]),
+  form: formSchema.nullable(),
+  leaseSeconds: z.number(),
+  maxLeaseSeconds: z.number(),
+});
+
+export const claimedSchema = z.object({
+  claim: z.object({ id: z.string(), taskId: z.string(), nodeId: z.string(), token: z.string(), expiresAt: z.string() }),
+  task: z.object({
+    id: z.string(),
+    pipelineId: z.string(),
+    nodeId: z.string(),
+    priority: z.number(),
+    payload: z.unknown(),
+    createdAt: z.string(),
+    runId: z.string().nullable(),
+    node: nodeBrief,
+    /** On a review node: the submission under review (its author is not shown). */
+    reviewed: z
+      .object({ submissionId: z.string(), answers: z.unknown(), attempt: z.number(), createdAt: z.string(), node: nodeBrief })
+      .nullable(),
+  }),
+});
+
+const brief = (n: NodeDef) => ({ id: n.id, key: n.key, name: n.name, kind: n.kind, form: n.form, leaseSeconds: n.leaseSeconds, maxLeaseSeconds: n.maxLeaseSeconds });
+const iso = (d: string | Date) => new Date(d).toISOString();
+
+export function claimedView(r: ClaimResult): z.infer<typeof claimedSchema> {
+  return {
+    claim: { id: r.claim.id, taskId: r.claim.taskId, nodeId: r.claim.nodeId, token: r.claim.token, expiresAt: r.claim.expiresAt.toISOString() },
+    task: {
+      id: r.task.id,
+      pipelineId: r.task.pipelineId,
+      nodeId: r.node.id,
+      priority: r.task.priority,
+      payload: r.task.payload,
+      createdAt: iso(r.task.createdAt),
+      runId: r.task.runId,
+      node: brief(r.node),
+      reviewed: r.reviewed
+        ? { submissionId: r.reviewed.submissionId, answers: r.reviewed.answers, attempt: r.reviewed.attempt, createdAt: iso(r.reviewed.createdAt), node: brief(r.reviewed.node) }
+        : null,
+    },
+  };
+}
+
+export const submissionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["evaluation", "review"]),
+  taskId: z.string(),
+  nodeId: z.string(),
+  answers: z.record(z.string(), z.unknown()).optional(),
+  attempt: z.number().optional(),
+  verdict: z.enum(["pass", "return"]).optional(),
+  comment: z.string().nullable().optional(),
+  round: z.number().optional(),
+  submissionId: z.string().optional(),
+  createdAt: z.string(),
+});
+
+export const submittedView = (s: Submitted): z.infer<typeof submissionSchema> => ({ ...s, createdAt: s.createdAt.toISOString() });
+
+export const activeClaimSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  nodeId: z.string(),
+  user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  claimedAt: z.string(),
+  expiresAt: z.string(),
+});
+
+export const mySubmissionSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  taskId: z.string(),
+  nodeId: z.string(),
+  answers: z.unknown(),
+  attempt: z.number(),
+  createdAt: z.string(),
+  review: z.object({ verdict: z.enum(["pass", "return"]), comment: z.string().nullable(), round: z.number(), createdAt: z.string() }).nullable(),
+});

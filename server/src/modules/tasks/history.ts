@@ -1,0 +1,47 @@
+// A task with its whole story: every step in order (TaskEvent), and the
+// claims, submissions and reviews behind them, each with who and when.
+import type { Deps } from "../../deps";
+import type { z } from "zod";
+import { taskView, type taskDetailSchema } from "./view";
+
+type Task = Parameters<typeof taskView>[0];
+
+export async function taskDetail(deps: Deps, task: Task): Promise<z.infer<typeof taskDetailSchema>> {
+  const where = { taskId: task.id };
+  const [events, claims, submissions, reviews] = await Promise.all([
+    // Ids are sequence-ordered, so steps written at one instant keep their order.
+    deps.db.taskEvent.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    deps.db.claim.findMany({ where, orderBy: { claimedAt: "asc" } }),
+    deps.db.submission.findMany({ where, orderBy: { createdAt: "asc" } }),
+    deps.db.review.findMany({ where, orderBy: { createdAt: "asc" } }),
+  ]);
+  const ids = new Set<string>();
+  for (const r of [...events, ...claims, ...submissions, ...reviews]) if (r.userId) ids.add(r.userId);
+  const users = new Map((await deps.db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } })).map((u) => [u.id, u]));
+  const who = (id: string | null) => (id ? (users.get(id) ?? { id, name: "(removed)" }) : null);
+  return {
+    ...taskView(task),
+    history: events.map((e) => ({ type: e.type, at: e.createdAt.toISOString(), user: who(e.userId), nodeId: e.nodeId, claimId: e.claimId, data: e.data ?? null })),
+    claims: claims.map((c) => ({
+      id: c.id,
+      nodeId: c.nodeId,
+      user: who(c.userId),
+      epoch: c.epoch,
+      outcome: c.outcome as "active",
+      claimedAt: c.claimedAt.toISOString(),
+      expiresAt: c.expiresAt.toISOString(),
+      endedAt: c.endedAt?.toISOString() ?? null,
+    })),
+    submissions: submissions.map((s) => ({ id: s.id, nodeId: s.nodeId, user: who(s.userId), answers: s.answers, attempt: s.attempt, createdAt: s.createdAt.toISOString() })),
+    reviews: reviews.map((r) => ({
+      id: r.id,
+      nodeId: r.nodeId,
+      user: who(r.userId),
+      submissionId: r.submissionId,
+      verdict: r.verdict as "pass" | "return",
+      comment: r.comment,
+      round: r.round,
+      createdAt: r.createdAt.toISOString(),
+    })),
+  };
+}

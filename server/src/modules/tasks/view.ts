@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+export const taskSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  pipelineId: z.string(),
+  nodeId: z.string(),
+  status: z.enum(["queued", "claimed", "completed"]),
+  priority: z.number(),
+  payload: z.unknown(),
+  assignedUserId: z.string().nullable(),
+  assignedTypeId: z.string().nullable(),
+  reworkUserId: z.string().nullable(),
+  runId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+
+type Row = {
+  id: string;
+  projectId: string;
+  pipelineId: string;
+  nodeId: string;
+  status: string;
+  priority: number;
+  payload: unknown;
+  assignedUserId: string | null;
+  assignedTypeId: string | null;
+  reworkUserId: string | null;
+  runId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+};
+
+export const taskView = (t: Row): z.infer<typeof taskSchema> => ({
+  id: t.id,
+  projectId: t.projectId,
+  pipelineId: t.pipelineId,
+  nodeId: t.nodeId,
+  status: t.status as "queued" | "claimed" | "completed",
+  priority: t.priority,
+  payload: t.payload,
+  assignedUserId: t.assignedUserId,
+  assignedTypeId: t.assignedTypeId,
+  reworkUserId: t.reworkUserId,
+  runId: t.runId,
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+  completedAt: t.completedAt?.toISOString() ?? null,
+});
+
+const who = z.object({ id: z.string(), name: z.string() }).nullable();
+
+export const historySchema = z.object({
+  type: z.string(),
+  at: z.string(),
+  user: who,
+  nodeId: z.string().nullable(),
+  claimId: z.string().nullable(),
+  data: z.unknown(),
+});
+
+export const taskDetailSchema = taskSchema.extend({
+  history: z.array(historySchema),
+  claims: z.array(
+    z.object({
+      id: z.string(),
+      nodeId: z.string(),
+      user: who,
+      epoch: z.number(),
+      outcome: z.enum(["active", "submitted", "released", "expired", "revoked"]),
+      claimedAt: z.string(),
+      expiresAt: z.string(),
+      endedAt: z.string().nullable(),
+    }),
+  ),
+  submissions: z.array(z.object({ id: z.string(), nodeId: z.string(), user: who, answers: z.unknown(), attempt: z.number(), createdAt: z.string() })),
+  reviews: z.array(
+    z.object({
+      id: z.string(),
+      nodeId: z.string(),
+      user: who,
+      submissionId: z.string(),
+      verdict: z.enum(["pass", "return"]),
+      comment: z.string().nullable(),
+      round: z.number(),
+      createdAt: z.string(),
+    }),
+  ),
+});

@@ -1,0 +1,66 @@
+// Live counts read from Redis: per node for everyone (the realtime layer's
+// `queue:changed`), and per node for one contributor (the queue view).
+import type { Deps } from "../deps";
+import { getCatalog, type Catalog, type NodeDef } from "./catalog";
+import { keysOf, NO_TYPE } from "./keys";
+import { ensureLoaded } from "./rebuild";
+
+export interface NodeCount {
+  nodeId: string;
+  /** Tasks waiting at the node, whoever may take them. */
+  available: number;
+  /** Active claims at the node. */
+  claimed: number;
+}
+
+/** Every work node's counts, in pipeline order (end nodes are not listed). */
+export async function nodeCounts(deps: Deps, projectId: string): Promise<NodeCount[]> {
+  const cat = await getCatalog(deps, projectId);
+  if (!cat) return [];
+  const k = keysOf(projectId);
+  const read = () => deps.redis.pipeline().exists(k.epoch).hgetall(k.available).hgetall(k.busy).exec();
+  let res = await read();
+  if (!res?.[0]?.[1]) {
+    await ensureLoaded(deps, projectId);
+    res = await read();
+  }
+  for (const [err] of res ?? []) if (err) throw err;
+  const available = (res![1]![1] ?? {}) as Record<string, string>;
+  const busy = (res![2]![1] ?? {}) as Record<string, string>;
+  return cat.ordered
+    .filter((n) => n.kind !== "end")
+    .map((n) => ({ nodeId: n.id, available: Math.max(0, Number(available[n.id] ?? 0)), claimed: Math.max(0, Number(busy[n.id] ?? 0)) }));
+}
+
+export interface MyCounts {
+  /** node → tasks this contributor could claim there now. */
+  available: Map<string, number>;
+  held: number;
+  heldByType: number;
+}
+
+/** What one contributor could claim at each of these nodes, and what they and their type hold. */
+export async function countsFor(deps: Deps, cat: Catalog, userId: string, typeId: string | null, nodes: NodeDef[]): Promise<MyCounts> {
+  const k = keysOf(cat.projectId);
+  const type = typeId ?? NO_TYPE;
+  const read = () => {
+    const p = deps.redis.pipeline().exists(k.epoch).hget(k.perUser, userId).hget(k.perType, type);
+    for (const n of nodes) {
+      p.zcard(k.ready(n.id)).zcard(k.readyUser(n.id, userId)).zcard(k.readyType(n.id, type)).hget(k.excluded(n.id), userId);
+    }
+    return p.exec();
+  };
+  let res = await read();
+  if (!res?.[0]?.[1]) {
+    await ensureLoaded(deps, cat.projectId);
+    res = await read();
+  }
+  for (const [err] of res ?? []) if (err) throw err;
+  const v = (i: number) => Number(res![i]![1] ?? 0);
+  const available = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    const b = 3 + i * 4;
+    available.set(n.id, Math.max(0, v(b) - v(b + 3)) + v(b + 1) + v(b + 2));
+  });
+  return { available, held: v(1), heldByType: v(2) };
+}

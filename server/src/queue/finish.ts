@@ -1,0 +1,72 @@
+// Submit with a live claim: answers on a task node, a verdict on a review node.
+// PostgreSQL decides (the write is conditional on the token, so a stale holder
+// writes nothing), then Redis follows and the events go out.
+import type { Actor } from "../access/actor";
+import type { Deps } from "../deps";
+import type { TaskRef } from "../events/bus";
+import { invalidRequest } from "../http/errors";
+import { validateAnswers } from "../modules/pipelines/form";
+import type { NodeDef } from "./catalog";
+import { claimLost } from "./codes";
+import { settle } from "./follow";
+import { loadHeldClaim } from "./held";
+import { newId } from "./ids";
+import { recordReview, recordSubmission } from "./sql";
+import { sqlOf } from "./pg";
+
+export interface SubmitInput {
+  token: string;
+  answers?: Record<string, unknown>;
+  verdict?: "pass" | "return";
+  comment?: string;
+}
+
+export type Submitted =
+  | { kind: "evaluation"; id: string; taskId: string; nodeId: string; answers: Record<string, unknown>; attempt: number; createdAt: Date }
+  | { kind: "review"; id: string; taskId: string; nodeId: string; verdict: "pass" | "return"; comment: string | null; round: number; submissionId: string; createdAt: Date };
+
+export async function submitClaim(deps: Deps, actor: Actor, claimId: string, input: SubmitInput): Promise<Submitted> {
+  const { claim, cat, node } = await loadHeldClaim(deps, actor, claimId);
+  const ref = (nodeId: string): TaskRef => ({ orgId: cat.orgId, projectId: claim.projectId, pipelineId: node.pipelineId, nodeId, taskId: claim.taskId });
+  const now = deps.clock.now();
+  const next = node.next!; // an end node always follows a work node
+
+  if (node.kind === "task") {
+    if (!input.answers || input.verdict !== undefined || input.comment !== undefined)
+      throw invalidRequest("A task node takes `answers` (an object keyed by criterion), not a verdict.");
+    const answers = validateAnswers(node.form!, input.answers);
+    const complete = next.kind === "end";
+    const id = newId();
+    const r = await recordSubmission(sqlOf(deps), {
+      claimId, token: input.token, userId: actor.userId, now, submissionId: id, orgId: cat.orgId, answers,
+      nextNodeId: next.id, complete, nextReviews: next.kind === "review" ? next.reviewsNodeId : null,
+    });
+    if (r.status === "lost") throw claimLost();
+    await settle(deps, claim.projectId, claim.taskId, claimId, complete ? null : next, r);
+    deps.bus.publish([
+      { type: "task.submitted", ...ref(node.id), claimId, userId: actor.userId, submissionId: id },
+      complete ? { type: "task.completed", ...ref(next.id) } : { type: "task.moved", ...ref(next.id), fromNodeId: node.id },
+    ]);
+    return { kind: "evaluation", id, taskId: claim.taskId, nodeId: node.id, answers, attempt: r.attempt, createdAt: now };
+  }
+
+  if (!input.verdict || input.answers !== undefined) throw invalidRequest("A review node takes a `verdict` (pass or return) and an optional comment.");
+  const reviewed = cat.nodes.get(node.reviewsNodeId!)!;
+  const id = newId();
+  const r = await recordReview(sqlOf(deps), {
+    claimId, token: input.token, userId: actor.userId, now, reviewId: id, orgId: cat.orgId, verdict: input.verdict,
+    comment: input.comment ?? null, reviewedNodeId: reviewed.id, passNodeId: next.id, passComplete: next.kind === "end",
+    passReviews: next.kind === "review" ? next.reviewsNodeId : null,
+  });
+  if (r.status === "lost") throw claimLost();
+  const to: NodeDef | null = r.completed ? null : r.nextNode === reviewed.id ? reviewed : next;
+  await settle(deps, claim.projectId, claim.taskId, claimId, to, r);
+  deps.bus.publish([
+    { type: "task.reviewed", ...ref(node.id), claimId, userId: actor.userId, reviewId: id, verdict: input.verdict, authorId: r.authorId },
+    r.completed ? { type: "task.completed", ...ref(next.id) } : { type: "task.moved", ...ref(to!.id), fromNodeId: node.id },
+  ]);
+  return {
+    kind: "review", id, taskId: claim.taskId, nodeId: node.id, verdict: input.verdict, comment: input.comment ?? null,
+    round: r.round, submissionId: r.submissionId, createdAt: now,
+  };
+}

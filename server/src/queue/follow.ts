@@ -1,0 +1,60 @@
+// After PostgreSQL committed a change, Redis follows it. A follow-up that finds
+// the project's state missing waits for the rebuild and runs again (the
+// scripts are idempotent); one that cannot reach Redis marks the project stale
+// so it is rebuilt from PostgreSQL, the truth, when Redis is back.
+import type { Deps } from "../deps";
+import { Code } from "./codes";
+import { keysOf, type ProjectKeys } from "./keys";
+import { readyKeyFor, score } from "./placement";
+import { ensureLoaded, markStale } from "./rebuild";
+import { runScript } from "./scripts";
+import type { NodeDef } from "./catalog";
+import type { Placement } from "./sql";
+
+export async function follow(deps: Deps, projectId: string, run: () => Promise<number>): Promise<void> {
+  try {
+    if ((await run()) === Code.NotLoaded) {
+      await ensureLoaded(deps, projectId);
+      await run();
+    }
+  } catch (err) {
+    deps.log.warn({ err, projectId }, "Redis could not follow a committed change; the project's queue state will be rebuilt");
+    await markStale(deps, projectId).catch(() => {});
+  }
+}
+
+/**
+ * A claim ended in PostgreSQL: release it in Redis and put its task where it
+ * now waits (`to` = its node), or nowhere when it completed (`to` = null).
+ */
+export function settle(deps: Deps, projectId: string, taskId: string, claimId: string, to: NodeDef | null, p: Placement | null): Promise<void> {
+  const k = keysOf(projectId);
+  const target = to && p ? readyKeyFor(k, to, p) : k.ready("-");
+  const author = to?.kind === "review" && p?.author ? p.author : "";
+  const keys = [k.epoch, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.at, k.excl, k.available, k.busy, target, k.excluded(to?.id ?? "-"), k.registry];
+  const args = [taskId, claimId, to ? to.id : "", to && p ? score(p.priority, p.createdAt) : 0, author];
+  return follow(deps, projectId, () => runScript<number>(deps.redis, "settle", keys, args));
+}
+
+/** Puts committed tasks into the ready sets of their (task) node. */
+export async function enqueue(
+  deps: Deps,
+  projectId: string,
+  node: NodeDef,
+  tasks: Array<{ id: string; priority: number; createdAt: Date } & Omit<Placement, "taskId" | "pipelineId" | "priority" | "createdAt" | "author">>,
+): Promise<void> {
+  const k: ProjectKeys = keysOf(projectId);
+  const groups = new Map<string, Array<string | number>>();
+  for (const t of tasks) {
+    const key = readyKeyFor(k, node, t);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(t.id, score(t.priority, t.createdAt));
+  }
+  for (const [key, flat] of groups) {
+    for (let i = 0; i < flat.length; i += 2_000) {
+      const args = [node.id, ...flat.slice(i, i + 2_000)];
+      await follow(deps, projectId, () => runScript<number>(deps.redis, "enqueue", [k.epoch, k.at, k.available, k.registry, key], args));
+    }
+  }
+}

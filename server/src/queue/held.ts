@@ -1,0 +1,69 @@
+// A claim as its holder sees it: loaded and authorized, and kept alive.
+import type { Actor } from "../access/actor";
+import { authorize } from "../access/authorize";
+import type { Deps } from "../deps";
+import { notFound } from "../http/errors";
+import { forgetCatalog, getCatalog, type Catalog, type NodeDef } from "./catalog";
+import { claimLost } from "./codes";
+import { follow } from "./follow";
+import { keysOf } from "./keys";
+import { sqlOf } from "./pg";
+import { runScript } from "./scripts";
+
+export interface HeldClaim {
+  claim: { id: string; projectId: string; taskId: string; nodeId: string; userId: string; outcome: string; claimedAt: Date; expiresAt: Date };
+  cat: Catalog;
+  node: NodeDef;
+}
+
+/** 404 for a missing claim or one of another org; 403 for someone else's; 409 claim_lost once it ended. */
+export async function loadHeldClaim(deps: Deps, actor: Actor, claimId: string, opts: { live?: boolean } = {}): Promise<HeldClaim> {
+  const [claim] = await sqlOf(deps).query<HeldClaim["claim"]>(
+    `SELECT id, "projectId", "taskId", "nodeId", "userId", outcome, "claimedAt", "expiresAt" FROM "Claim" WHERE id = $1`,
+    [claimId],
+  );
+  if (!claim) throw notFound("claim");
+  const { cat, node } = await nodeOfClaim(deps, claim);
+  authorize(actor, "claim.hold", { orgId: cat.orgId, projectId: claim.projectId, userId: claim.userId }, "claim");
+  if (opts.live !== false && claim.outcome !== "active") throw claimLost();
+  return { claim, cat, node };
+}
+
+export async function nodeOfClaim(deps: Deps, claim: { projectId: string; nodeId: string }): Promise<{ cat: Catalog; node: NodeDef }> {
+  let cat = await getCatalog(deps, claim.projectId);
+  if (cat && !cat.nodes.has(claim.nodeId)) {
+    forgetCatalog(deps, claim.projectId);
+    cat = await getCatalog(deps, claim.projectId);
+  }
+  const node = cat?.nodes.get(claim.nodeId);
+  if (!cat || !node) throw notFound("claim");
+  return { cat, node };
+}
+
+/**
+ * Extends the lease to now + lease, never past claim time + the node's maximum,
+ * never shorter than it already is. A stale token answers 409 claim_lost.
+ */
+export async function heartbeat(deps: Deps, actor: Actor, claimId: string, token: string): Promise<Date> {
+  const { claim, node } = await loadHeldClaim(deps, actor, claimId);
+  const now = deps.clock.now().getTime();
+  const wanted = Math.min(now + node.leaseSeconds * 1000, claim.claimedAt.getTime() + node.maxLeaseSeconds * 1000);
+  const rows = await sqlOf(deps).query<{ expiresAt: Date }>(
+    `UPDATE "Claim" SET "expiresAt" = GREATEST("expiresAt", $1::timestamptz)
+     WHERE id = $2 AND token = $3 AND "userId" = $4 AND outcome = 'active'
+     RETURNING "expiresAt"`,
+    [new Date(wanted), claimId, token, actor.userId],
+  );
+  if (!rows.length) throw claimLost();
+  const expiresAt = rows[0]!.expiresAt;
+  await moveDeadline(deps, claim.projectId, claim.taskId, claimId, expiresAt);
+  return expiresAt;
+}
+
+/** Redis follows a lease deadline PostgreSQL holds (and re-arms the expiry warning). */
+export function moveDeadline(deps: Deps, projectId: string, taskId: string, claimId: string, expiresAt: Date): Promise<void> {
+  const k = keysOf(projectId);
+  const ms = expiresAt.getTime();
+  const warnAt = ms - deps.config.CLAIM_EXPIRING_SECONDS * 1000;
+  return follow(deps, projectId, () => runScript<number>(deps.redis, "extend", [k.epoch, k.claim, k.deadlines, k.warnings], [taskId, claimId, ms, warnAt]));
+}

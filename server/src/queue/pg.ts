@@ -1,0 +1,34 @@
+// The claim path's statements go to PostgreSQL through pg directly: each is a
+// single call of one of the engine's SQL functions, and Prisma's per-query
+// work costs about ten times the CPU of the query itself on this path. They
+// use the Prisma client's own pg pool (one pool per process, with its fault
+// handling, infra/prisma.ts); for a client made elsewhere they go through Prisma.
+import type pg from "pg";
+import type { Deps } from "../deps";
+import { connectionOf, type Db, type Tx } from "../infra/prisma";
+
+export interface Sql {
+  query<T>(text: string, values: unknown[]): Promise<T[]>;
+}
+
+const pools = new WeakMap<Db, Sql>();
+
+/** The engine's fast path to the deps' database. */
+export function sqlOf(deps: Deps): Sql {
+  let sql = pools.get(deps.db);
+  if (!sql) {
+    const conn = connectionOf(deps.db);
+    sql = conn ? poolSql(conn.pool) : prismaSql(deps.db);
+    pools.set(deps.db, sql);
+  }
+  return sql;
+}
+
+/** Statements inside a Prisma transaction (e.g. with an audit entry). */
+export function prismaSql(db: Db | Tx): Sql {
+  return { query: <T>(text: string, values: unknown[]) => db.$queryRawUnsafe<T[]>(text, ...values) };
+}
+
+function poolSql(pool: pg.Pool): Sql {
+  return { query: async <T>(text: string, values: unknown[]) => (await pool.query(text, values)).rows as T[] };
+}

@@ -1,0 +1,202 @@
+// Redis holds only what PostgreSQL can rebuild. When a project's epoch key is
+// missing (never built, restart without persistence, FLUSHALL) or its state was
+// found wrong, it is rebuilt here under a Redis lock before any claim proceeds.
+// Scripts refuse to run while the epoch is missing, so nothing acts on a
+// half-built state; claims decided on the old state are refused by PostgreSQL
+// (the generation bump of pipelines_next_generation).
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Deps } from "../deps";
+import { unavailable } from "../http/errors";
+import { fixedKeys, GLOBAL_KEYS, keysOf, NO_TYPE } from "./keys";
+import { readyKeyFor, score } from "./placement";
+import { runScript } from "./scripts";
+import { nextGeneration } from "./sql";
+import { sqlOf } from "./pg";
+
+const LOCK_TTL_MS = 30_000;
+const WAIT_MS = 30_000;
+const BATCH = 2_000;
+
+const inflight = new WeakMap<Deps, Map<string, Promise<void>>>();
+const staleSets = new WeakMap<Deps, Set<string>>();
+
+function mapOf<V>(m: WeakMap<Deps, V>, deps: Deps, make: () => V): V {
+  let v = m.get(deps);
+  if (!v) m.set(deps, (v = make()));
+  return v;
+}
+
+/** Resolves once the project's state is in Redis, rebuilding it if needed. */
+export function ensureLoaded(deps: Deps, projectId: string): Promise<void> {
+  const running = mapOf(inflight, deps, () => new Map<string, Promise<void>>());
+  let p = running.get(projectId);
+  if (!p) {
+    p = waitOrBuild(deps, projectId).finally(() => running.delete(projectId));
+    running.set(projectId, p);
+  }
+  return p;
+}
+
+async function waitOrBuild(deps: Deps, projectId: string): Promise<void> {
+  const k = keysOf(projectId);
+  const giveUp = performance.now() + WAIT_MS;
+  for (;;) {
+    if (await deps.redis.exists(k.epoch)) return;
+    const token = randomUUID();
+    if (await deps.redis.set(k.lock, token, "PX", LOCK_TTL_MS, "NX")) {
+      try {
+        if (!(await deps.redis.exists(k.epoch))) await rebuild(deps, projectId, token);
+      } finally {
+        await runScript(deps.redis, "lock-release", [k.lock], [token]).catch(() => {});
+      }
+      return;
+    }
+    if (performance.now() > giveUp) throw unavailable("The work queue is being rebuilt; try again shortly.");
+    await sleep(20);
+  }
+}
+
+/**
+ * Redis could not follow a change PostgreSQL committed, or disagrees with it:
+ * drop the project's epoch so the next access rebuilds it. Kept and retried
+ * (by the sweeper's tick and the next claim) while Redis is unreachable.
+ */
+export async function markStale(deps: Deps, projectId: string): Promise<void> {
+  mapOf(staleSets, deps, () => new Set<string>()).add(projectId);
+  await retryStale(deps, projectId);
+}
+
+export async function retryStale(deps: Deps, only?: string): Promise<void> {
+  const set = staleSets.get(deps);
+  if (!set?.size) return;
+  for (const projectId of only ? [only].filter((p) => set.has(p)) : [...set]) {
+    try {
+      await deps.redis.del(keysOf(projectId).epoch);
+      set.delete(projectId);
+    } catch {
+      // still unreachable: the next tick tries again
+    }
+  }
+}
+
+interface Row {
+  id: string;
+  nodeId: string;
+  status: string;
+  priority: number;
+  createdAt: Date;
+  assignedUserId: string | null;
+  assignedTypeId: string | null;
+  reworkUserId: string | null;
+  kind: string;
+  author: string | null;
+  claimId: string | null;
+  holder: string | null;
+  holderType: string | null;
+  expiresAt: Date | null;
+}
+
+async function rebuild(deps: Deps, projectId: string, token: string): Promise<void> {
+  const k = keysOf(projectId);
+  const started = performance.now();
+  const dynamic = await deps.redis.smembers(k.registry);
+  await deps.redis.unlink(...fixedKeys(k), ...dynamic);
+  const sql = sqlOf(deps);
+  const generation = await nextGeneration(sql, projectId, deps.clock.now());
+  // One statement: one consistent snapshot of the project's open tasks.
+  const rows = await sql.query<Row>(
+    `
+    SELECT t.id, t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId", t."assignedTypeId", t."reworkUserId",
+      n.kind,
+      CASE WHEN n.kind = 'review' THEN (
+        SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
+        ORDER BY s."createdAt" DESC, s.id DESC LIMIT 1) END AS author,
+      c.id AS "claimId", c."userId" AS holder, m."contributorTypeId" AS "holderType", c."expiresAt"
+    FROM "Task" t
+    JOIN "PipelineNode" n ON n.id = t."nodeId"
+    LEFT JOIN "Claim" c ON c."taskId" = t.id AND c.outcome = 'active'
+    LEFT JOIN "ProjectMember" m ON m."projectId" = t."projectId" AND m."userId" = c."userId"
+    WHERE t."projectId" = $1 AND t.status IN ('queued', 'claimed')`,
+    [projectId],
+  );
+
+  const now = deps.clock.now().getTime();
+  const warnMs = deps.config.CLAIM_EXPIRING_SECONDS * 1000;
+  const count = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
+  const available = new Map<string, number>();
+  const busy = new Map<string, number>();
+  const perUser = new Map<string, number>();
+  const perType = new Map<string, number>();
+  const excluded = new Map<string, Map<string, number>>(); // node → author → open tasks
+  const ready = new Map<string, Array<string | number>>();
+  const at: string[] = [];
+  const excl: string[] = [];
+  const claims: string[] = [];
+  const deadlines: Array<string | number> = [];
+  const warnings: Array<string | number> = [];
+
+  for (const r of rows) {
+    at.push(r.id, r.nodeId);
+    if (r.author) excl.push(r.id, r.author);
+    if (r.status === "claimed" && r.claimId && r.holder && r.expiresAt) {
+      const type = r.holderType ?? NO_TYPE;
+      claims.push(r.id, `${r.claimId}|${r.holder}|${type}|${r.nodeId}`);
+      count(perUser, r.holder);
+      count(perType, type);
+      count(busy, r.nodeId);
+      const deadline = r.expiresAt.getTime();
+      deadlines.push(deadline, r.id);
+      // A warning whose time has passed may already have been sent: not again.
+      if (deadline - warnMs > now) warnings.push(deadline - warnMs, r.id);
+      continue;
+    }
+    const key = readyKeyFor(k, { id: r.nodeId, kind: r.kind as "task" }, r);
+    let members = ready.get(key);
+    if (!members) ready.set(key, (members = []));
+    members.push(score(r.priority, r.createdAt), r.id);
+    count(available, r.nodeId);
+    if (r.kind === "review" && r.author) {
+      let m = excluded.get(r.nodeId);
+      if (!m) excluded.set(r.nodeId, (m = new Map()));
+      count(m, r.author);
+    }
+  }
+
+  const writes: Array<[string, ...Array<string | number>]> = [];
+  const chunked = (cmd: string, key: string, flat: Array<string | number>, width: number) => {
+    for (let i = 0; i < flat.length; i += BATCH * width) writes.push([cmd, key, ...flat.slice(i, i + BATCH * width)]);
+  };
+  // The registry first: if this rebuild stops half way, the next one still finds every key to delete.
+  const registry = [...ready.keys(), ...[...excluded.keys()].map((n) => k.excluded(n))];
+  if (registry.length) chunked("sadd", k.registry, registry, 1);
+  chunked("hset", k.at, at, 2);
+  chunked("hset", k.excl, excl, 2);
+  chunked("hset", k.claim, claims, 2);
+  chunked("zadd", k.deadlines, deadlines, 2);
+  chunked("zadd", k.warnings, warnings, 2);
+  for (const [key, members] of ready) chunked("zadd", key, members, 2);
+  const hash = (key: string, m: Map<string, number>) => m.size && writes.push(["hset", key, ...[...m].flat()]);
+  hash(k.available, available);
+  hash(k.busy, busy);
+  hash(k.perUser, perUser);
+  hash(k.perType, perType);
+  for (const [node, m] of excluded) hash(k.excluded(node), m);
+
+  for (let i = 0; i < writes.length; i += 50) {
+    const renewed = await runScript<number>(deps.redis, "lock-renew", [k.lock], [token, LOCK_TTL_MS]);
+    if (renewed !== 1) throw unavailable("The work queue rebuild lost its lock; try again.");
+    const pipe = deps.redis.pipeline();
+    for (const [cmd, ...args] of writes.slice(i, i + 50)) pipe.call(cmd, ...args);
+    await execOrThrow(pipe);
+  }
+  const renewed = await runScript<number>(deps.redis, "lock-renew", [k.lock], [token, LOCK_TTL_MS]);
+  if (renewed !== 1) throw unavailable("The work queue rebuild lost its lock; try again.");
+  await execOrThrow(deps.redis.pipeline().set(k.epoch, String(generation)).sadd(GLOBAL_KEYS.projects, projectId));
+  deps.log.info({ projectId, generation, tasks: rows.length, ms: Math.round(performance.now() - started) }, "queue state rebuilt from PostgreSQL");
+}
+
+async function execOrThrow(pipe: ReturnType<Deps["redis"]["pipeline"]>): Promise<void> {
+  const results = (await pipe.exec()) ?? [];
+  for (const [err] of results) if (err) throw err;
+}

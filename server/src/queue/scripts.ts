@@ -1,0 +1,68 @@
+// The Lua scripts of lua/, one per file named <name>-<numberOfKeys>.lua, each
+// opening with its contract (KEYS, ARGV, return codes). Registered on a Redis
+// connection with defineCommand (EVALSHA, EVAL again after NOSCRIPT).
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Redis } from "ioredis";
+
+const DIR = path.join(import.meta.dirname, "lua");
+
+export type ScriptName =
+  | "claim"
+  | "claim-undo"
+  | "settle"
+  | "enqueue"
+  | "extend"
+  | "due-warnings"
+  | "due-expiries"
+  | "lock-renew"
+  | "lock-release";
+
+interface Script {
+  command: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+const SCRIPTS = new Map<string, Script>();
+for (const file of readdirSync(DIR).filter((f) => f.endsWith(".lua"))) {
+  const m = /^(.+)-(\d+)\.lua$/.exec(file);
+  if (!m) throw new Error(`Lua script ${file} must be named <name>-<numberOfKeys>.lua`);
+  SCRIPTS.set(m[1]!, { command: `pl_${m[1]!.replace(/-/g, "_")}`, numberOfKeys: Number(m[2]), lua: readFileSync(path.join(DIR, file), "utf8") });
+}
+
+const defined = new WeakSet<Redis>();
+
+function define(redis: Redis): void {
+  if (defined.has(redis)) return;
+  for (const s of SCRIPTS.values()) redis.defineCommand(s.command, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+  defined.add(redis);
+}
+
+/** Runs one script. Every key must carry the same hash tag (one Cluster slot). */
+export async function runScript<T = unknown>(redis: Redis, name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
+  const s = SCRIPTS.get(name);
+  if (!s) throw new Error(`No Lua script named ${name}`);
+  if (keys.length !== s.numberOfKeys) throw new Error(`${name} takes ${s.numberOfKeys} keys, got ${keys.length}`);
+  checkSlot(name, keys);
+  define(redis);
+  const fn = (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<T>>)[s.command]!;
+  return fn.call(redis, ...keys, ...args);
+}
+
+/** The hash tag of a key ({...}), as Redis Cluster reads it. */
+export function tagOf(key: string): string | null {
+  const open = key.indexOf("{");
+  if (open < 0) return null;
+  const close = key.indexOf("}", open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : null;
+}
+
+function checkSlot(name: string, keys: string[]): void {
+  const tag = tagOf(keys[0]!);
+  for (const k of keys) {
+    if (tagOf(k) !== tag) throw new Error(`Script ${name} would cross Cluster slots: ${keys[0]} and ${k}`);
+  }
+}
+
+export const scriptNames = () => [...SCRIPTS.keys()];

@@ -1,0 +1,161 @@
+// Tasks over HTTP: bulk import as JSON and CSV (all or nothing, clear limits,
+// line numbers for malformed CSV), list filters, and a task's full history.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app";
+import { client } from "../helpers/http";
+import { goodAnswers, importTasks, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
+});
+afterAll(() => t.close());
+
+const csv = (q: QueueProject, text: string) =>
+  client(q.url, q.owner.token).call("POST", `/api/pipelines/${q.pipeline.id}/tasks`, text, { "content-type": "text/csv" });
+
+describe("importing tasks", () => {
+  it("imports JSON tasks into the first node, queued, with priority and assignment", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const alice = q.types.Evaluators!.people[0]!;
+    const ids = await importTasks(q, [
+      { payload: { input: "a" } },
+      { payload: { input: "b" }, priority: 5, assignTo: { userId: alice.id } },
+      { payload: { input: "c" }, assignTo: { contributorTypeId: q.types.Evaluators!.id } },
+    ]);
+    expect(ids).toHaveLength(3);
+    const rows = await t.deps.db.task.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => r.id)).toEqual(ids); // ids are in import order
+    expect(rows.every((r) => r.status === "queued" && r.nodeId === q.node("evaluate") && r.claimEpoch === 0)).toBe(true);
+    expect(rows[1]).toMatchObject({ priority: 5, assignedUserId: alice.id });
+    expect(rows[2]).toMatchObject({ assignedTypeId: q.types.Evaluators!.id });
+    expect(await t.deps.db.taskEvent.count({ where: { taskId: { in: ids }, type: "imported" } })).toBe(3);
+  });
+
+  it("imports CSV: a JSON payload column, data columns, priority and assignment", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const bob = q.types.Evaluators!.people[1]!;
+    const res = await csv(
+      q,
+      [
+        "payload,question,priority,assign_user_id",
+        `"{""input"":""hello"",""turns"":2}",What is 2+2?,3,${bob.id}`,
+        `,"Quoted, with comma",,`,
+      ].join("\n"),
+    );
+    expect(res.status).toBe(201);
+    const rows = await t.deps.db.task.findMany({ where: { id: { in: res.body.taskIds } }, orderBy: { id: "asc" } });
+    expect(rows[0]).toMatchObject({ priority: 3, assignedUserId: bob.id, payload: { input: "hello", turns: 2, question: "What is 2+2?" } });
+    expect(rows[1]).toMatchObject({ priority: 0, assignedUserId: null, payload: { question: "Quoted, with comma" } });
+  });
+
+  const malformed: Array<[string, string, number]> = [
+    ["a record with too many fields", "question,answer\nq1,a1\nq2,a2,extra\n", 3],
+    ["an unclosed quote", 'question\nq1\n"q2\nq3\n', 4],
+    ["a payload that is not JSON", 'payload\n"{""a"":1}"\n"{""a"":1}"\n{nope}\n', 4],
+    ["a priority that is not a whole number", "question,priority\nq1,1\nq2,high\n", 3],
+  ];
+  for (const [what, text, line] of malformed) {
+    it(`answers 400 with the line number for ${what}, and imports nothing`, async () => {
+      const q = await queueProject(t.deps, t.url);
+      const res = await csv(q, text);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("invalid_request");
+      expect(res.body.error.details.line).toBe(line);
+      expect(res.body.error.message).toContain(`line ${line}`);
+      expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(0);
+    });
+  }
+
+  it("takes 10,000 tasks in one request and refuses 10,001 with 413", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ payload: { i } }));
+    const over = await client(q.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: many(10_001) });
+    expect(over.status).toBe(413);
+    expect(over.body.error.code).toBe("payload_too_large");
+    expect(over.body.error.message).toContain("10000");
+    const ok = await client(q.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: many(10_000) });
+    expect(ok.status).toBe(201);
+    expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(10_000);
+    const queue = await client(q.url, q.types.Evaluators!.people[0]!.token).get(`/api/projects/${q.project.id}/queue`);
+    expect(queue.body.items.find((i: { key: string }) => i.key === "evaluate").available).toBe(10_000);
+  });
+
+  it("answers 413 for a body over the import limit", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const big = "x".repeat(40 * 1024 * 1024);
+    const res = await client(q.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: { big } }] });
+    expect(res.status).toBe(413);
+  });
+
+  it("refuses assignment to someone who cannot work the project, naming the task", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const res = await client(q.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, {
+      tasks: [{ payload: {} }, { payload: {}, assignTo: { userId: q.owner.id } }, { payload: {}, assignTo: { contributorTypeId: "nope" } }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual(["tasks.1.assignTo.userId", "tasks.2.assignTo.contributorTypeId"]);
+    expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(0);
+  });
+
+  it("answers 404 for another org's pipeline and 403 for a viewer", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const other = await queueProject(t.deps, t.url);
+    const body = { tasks: [{ payload: {} }] };
+    expect((await client(t.url, other.admin.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, body)).status).toBe(404);
+    const viewer = await (await import("../helpers/factories")).addProjectMember(t.deps, q.project, "viewer");
+    expect((await client(t.url, viewer.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, body)).status).toBe(403);
+  });
+});
+
+describe("listing and reading tasks", () => {
+  it("filters by status, node and contributor type, oldest first, paged", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const ids = await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 }, assignTo: { contributorTypeId: q.types.Reviewers!.id } }]);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const c = await mustClaim(q, alice!, "evaluate");
+    expect((await submitAs(q, alice!, c, { answers: goodAnswers })).status).toBe(201);
+    await mustClaim(q, bob!, "evaluate");
+    const admin = client(q.url, q.admin.token);
+    const list = async (qs: string) => (await admin.get(`/api/projects/${q.project.id}/tasks?${qs}`)).body;
+    const idsOf = async (qs: string) => (await list(qs)).items.map((x: { id: string }) => x.id);
+    expect(await idsOf("status=claimed")).toEqual([ids[1]]);
+    expect(await idsOf("status=queued")).toEqual([ids[0], ids[2]]);
+    expect(await idsOf(`nodeId=${q.node("review")}`)).toEqual([ids[0]]);
+    // Reviewers' work: waiting at the review node, or assigned to the type.
+    expect(await idsOf(`contributorTypeId=${q.types.Reviewers!.id}`)).toEqual([ids[0], ids[2]]);
+    const first = await list("limit=2");
+    expect(first.items).toHaveLength(2);
+    const second = await list(`limit=2&cursor=${first.nextCursor}`);
+    expect(second.items.map((x: { id: string }) => x.id)).toEqual([ids[2]]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it("reads a task with its history in order, with who and when", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [id] = await importTasks(q, [{ payload: { input: "hi" } }]);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const first = await mustClaim(q, alice!, "evaluate");
+    expect((await client(q.url, alice!.token).delete(`/api/claims/${first.id}`, { token: first.token })).status).toBe(204);
+    const second = await mustClaim(q, bob!, "evaluate");
+    expect((await submitAs(q, bob!, second, { answers: goodAnswers })).status).toBe(201);
+    const res = await client(q.url, q.owner.token).get(`/api/tasks/${id}`);
+    expect(res.status).toBe(200);
+    const d = res.body;
+    expect(d.history.map((h: { type: string }) => h.type)).toEqual(["imported", "claimed", "released", "claimed", "submitted", "moved"]);
+    expect(d.history[1].user).toEqual({ id: alice!.id, name: alice!.name });
+    expect(d.history[4].user.id).toBe(bob!.id);
+    expect(d.claims.map((c: { outcome: string; epoch: number }) => [c.outcome, c.epoch])).toEqual([["released", 1], ["submitted", 2]]);
+    expect(d.submissions).toEqual([expect.objectContaining({ attempt: 1, answers: goodAnswers, user: { id: bob!.id, name: bob!.name } })]);
+    expect(d).toMatchObject({ status: "queued", nodeId: q.node("review") });
+    expect(JSON.stringify(d)).not.toContain(second.token);
+  });
+
+  it("answers 404 for a task of another org", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const other = await queueProject(t.deps, t.url);
+    const [id] = await importTasks(q, [{ payload: {} }]);
+    expect((await client(t.url, other.admin.token).get(`/api/tasks/${id}`)).status).toBe(404);
+    expect((await client(t.url, q.types.Evaluators!.people[0]!.token).get(`/api/tasks/${id}`)).status).toBe(403);
+  });
+});
