@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { id, listQuery, type Api } from "../../http/route";
+import { listNotifications, markAllRead, markRead } from "./service";
+import { notificationSchema } from "./view";
+
+const inboxQuery = listQuery.extend({
+  unread: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true"),
+});
+
+export function registerNotificationRoutes(api: Api) {
+  api.add({
+    method: "get",
+    path: "/api/me/notifications",
+    tag: "notifications",
+    summary: "My inbox, newest first, with the unread count (`unread=true` lists only unread ones)",
+    query: inboxQuery,
+    response: z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), unreadCount: z.number() }),
+    async handler({ actor, query, deps }) {
+      return listNotifications(deps, actor, query);
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/me/notifications/read-all",
+    tag: "notifications",
+    summary: "Mark every notification of mine read",
+    body: z.strictObject({}),
+    response: z.object({ updated: z.number(), unreadCount: z.number() }),
+    async handler({ actor, deps }) {
+      return markAllRead(deps, actor);
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/me/notifications/:id/read",
+    tag: "notifications",
+    summary: "Mark one of my notifications read (another person's answers 404)",
+    params: z.strictObject({ id }),
+    body: z.strictObject({}),
+    response: notificationSchema.extend({ unreadCount: z.number() }),
+    async handler({ actor, params, deps }) {
+      return markRead(deps, actor, params.id);
+    },
+  });
+}

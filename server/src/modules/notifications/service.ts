@@ -1,0 +1,60 @@
+// Notifications: stored for the inbox (users offline at the time read them
+// later), then pushed over the socket once the insert has committed.
+import type { Actor } from "../../access/actor";
+import { can } from "../../access/authorize";
+import type { Deps } from "../../deps";
+import { notFound } from "../../http/errors";
+import type { NotificationType } from "../../shared/socket-events";
+import { notificationView } from "./view";
+
+export interface NewNotification {
+  userId: string;
+  orgId: string | null;
+  type: NotificationType;
+  title: string;
+  body: string;
+  link: string;
+  data?: Record<string, string>;
+}
+
+/** One transaction for the whole batch; the events leave after it commits. */
+export async function notify(deps: Deps, items: NewNotification[]): Promise<number> {
+  if (!items.length) return 0;
+  const createdAt = deps.clock.now();
+  const rows = await deps.db.$transaction((tx) =>
+    tx.notification.createManyAndReturn({ data: items.map((n) => ({ ...n, data: n.data ?? undefined, createdAt })) }),
+  );
+  deps.bus.publish(rows.map((r) => ({ type: "notification.created" as const, userId: r.userId, notification: notificationView(r) })));
+  return rows.length;
+}
+
+export async function listNotifications(deps: Deps, actor: Actor, q: { limit: number; cursor?: string; unread?: boolean }) {
+  const where = { userId: actor.userId, ...(q.unread ? { readAt: null } : {}) };
+  const [rows, unreadCount] = await Promise.all([
+    deps.db.notification.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: q.limit + 1,
+      ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
+    }),
+    unread(deps, actor.userId),
+  ]);
+  const more = rows.length > q.limit;
+  const items = (more ? rows.slice(0, q.limit) : rows).map(notificationView);
+  return { items, nextCursor: more ? items[items.length - 1]!.id : null, unreadCount };
+}
+
+export async function markRead(deps: Deps, actor: Actor, id: string) {
+  const n = await deps.db.notification.findUnique({ where: { id } });
+  // Someone else's notification does not exist for this actor.
+  if (!n || !can(actor, "notification.update", n)) throw notFound("notification");
+  const updated = n.readAt ? n : await deps.db.notification.update({ where: { id }, data: { readAt: deps.clock.now() } });
+  return { ...notificationView(updated), unreadCount: await unread(deps, actor.userId) };
+}
+
+export async function markAllRead(deps: Deps, actor: Actor) {
+  const r = await deps.db.notification.updateMany({ where: { userId: actor.userId, readAt: null }, data: { readAt: deps.clock.now() } });
+  return { updated: r.count, unreadCount: await unread(deps, actor.userId) };
+}
+
+const unread = (deps: Deps, userId: string) => deps.db.notification.count({ where: { userId, readAt: null } });

@@ -1,0 +1,50 @@
+// What each notification says and where it leads (paths of the web client).
+import type { NewNotification } from "./service";
+
+const queueLink = (projectId: string, nodeId: string) => `/projects/${projectId}/queue?node=${encodeURIComponent(nodeId)}`;
+
+const minutes = (ms: number) => {
+  const m = Math.max(1, Math.round(ms / 60_000));
+  return m === 1 ? "1 minute" : `${m} minutes`;
+};
+
+type Base = { userId: string; orgId: string; projectId: string; nodeId: string; taskId: string };
+
+export const texts = {
+  reviewReady: (b: Base & { nodeName: string; projectName: string }): NewNotification => ({
+    userId: b.userId,
+    orgId: b.orgId,
+    type: "review_ready",
+    title: `Ready for review: ${b.nodeName}`,
+    body: `A task in ${b.projectName} is waiting for review at ${b.nodeName}.`,
+    link: queueLink(b.projectId, b.nodeId),
+    data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId },
+  }),
+  workReturned: (b: Base & { nodeName: string; comment: string | null }): NewNotification => ({
+    userId: b.userId,
+    orgId: b.orgId,
+    type: "work_returned",
+    title: `Your work was returned: ${b.nodeName}`,
+    body: b.comment ? `A reviewer returned your submission for rework: “${b.comment}”` : "A reviewer returned your submission for rework.",
+    link: queueLink(b.projectId, b.nodeId),
+    data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId },
+  }),
+  claimExpiring: (b: Base & { claimId: string; nodeName: string; leftMs: number }): NewNotification => ({
+    userId: b.userId,
+    orgId: b.orgId,
+    type: "claim_expiring",
+    title: `Your claim expires in ${minutes(b.leftMs)}`,
+    body: `Your claim at ${b.nodeName} runs out soon: keep the form open or submit to keep your work.`,
+    link: queueLink(b.projectId, b.nodeId),
+    data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId, claimId: b.claimId },
+  }),
+  claimExpired: (b: Base & { claimId: string; nodeName: string }): NewNotification => ({
+    userId: b.userId,
+    orgId: b.orgId,
+    type: "claim_expired",
+    title: "Your claim expired",
+    body: `Your claim at ${b.nodeName} ran out and the task went back to the queue.`,
+    link: queueLink(b.projectId, b.nodeId),
+    data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId, claimId: b.claimId },
+  }),
+};
