@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { afterCursor, keysetOrder, keysetPage } from "../../http/keyset";
+import { id, listQuery, page, type Api } from "../../http/route";
+import { loadOrg } from "../load";
+import { createApiKey, findKey, renameApiKey, revokeApiKey } from "./service";
+import { apiKeySchema, apiKeyView, createdApiKeySchema } from "./view";
+
+const orgParams = z.strictObject({ orgId: id });
+const keyParams = z.strictObject({ orgId: id, id });
+const body = z.strictObject({ name: z.string().trim().min(1).max(200) });
+const tag = "api keys";
+
+export function registerApiKeyRoutes(api: Api) {
+  api.add({
+    method: "get",
+    path: "/api/orgs/:orgId/api-keys",
+    tag,
+    summary: "List API keys: prefix, name, created, last used, revoked (never the key)",
+    params: orgParams,
+    query: listQuery.extend({ revoked: z.enum(["true", "false"]).optional() }),
+    response: page(apiKeySchema),
+    async handler({ actor, params, query, deps }) {
+      await loadOrg(deps, actor, params.orgId, "org.manage");
+      const revoked = query.revoked === undefined ? {} : { revokedAt: query.revoked === "true" ? { not: null } : null };
+      const rows = await deps.db.apiKey.findMany({
+        where: { orgId: params.orgId, ...revoked, ...afterCursor("createdAt", "desc", query.cursor) },
+        orderBy: keysetOrder("createdAt", "desc"),
+        take: query.limit + 1,
+      });
+      const p = keysetPage(rows, query.limit, "createdAt");
+      return { items: p.items.map(apiKeyView), nextCursor: p.nextCursor };
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/orgs/:orgId/api-keys",
+    tag,
+    summary: "Create an API key: the answer carries the key, shown this once only",
+    params: orgParams,
+    body,
+    status: 201,
+    response: createdApiKeySchema,
+    async handler({ actor, params, body, deps }) {
+      await loadOrg(deps, actor, params.orgId, "org.manage");
+      const { row, key } = await createApiKey(deps, actor, params.orgId, body.name);
+      return { ...apiKeyView(row), key };
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/api/orgs/:orgId/api-keys/:id",
+    tag,
+    summary: "Read an API key's prefix, name and use (never the key)",
+    params: keyParams,
+    response: apiKeySchema,
+    async handler({ actor, params, deps }) {
+      await loadOrg(deps, actor, params.orgId, "org.manage");
+      return apiKeyView(await findKey(deps.db, params.orgId, params.id));
+    },
+  });
+
+  api.add({
+    method: "patch",
+    path: "/api/orgs/:orgId/api-keys/:id",
+    tag,
+    summary: "Rename an API key",
+    params: keyParams,
+    body,
+    response: apiKeySchema,
+    async handler({ actor, params, body, deps }) {
+      await loadOrg(deps, actor, params.orgId, "org.manage");
+      return apiKeyView(await renameApiKey(deps, actor, params.orgId, params.id, body.name));
+    },
+  });
+
+  api.add({
+    method: "delete",
+    path: "/api/orgs/:orgId/api-keys/:id",
+    tag,
+    summary: "Revoke an API key: from now on it answers 401",
+    params: keyParams,
+    status: 204,
+    async handler({ actor, params, deps }) {
+      await loadOrg(deps, actor, params.orgId, "org.manage");
+      await revokeApiKey(deps, actor, params.orgId, params.id);
+    },
+  });
+}

@@ -1,0 +1,44 @@
+// API keys: made by an Org Admin (the key then acts with that admin's current
+// rights, limited to this org), shown once, stored as a hash, revoked at once.
+import type { Actor } from "../../access/actor";
+import { generateApiKey } from "../../auth/api-keys";
+import type { Deps } from "../../deps";
+import { notFound } from "../../http/errors";
+import type { Tx } from "../../infra/prisma";
+import { recordAudit } from "../audit/record";
+
+export async function findKey(db: Tx, orgId: string, id: string) {
+  const k = await db.apiKey.findFirst({ where: { id, orgId } });
+  if (!k) throw notFound("API key");
+  return k;
+}
+
+export async function createApiKey(deps: Deps, actor: Actor, orgId: string, name: string) {
+  const g = generateApiKey();
+  const row = await deps.db.$transaction(async (tx) => {
+    const row = await tx.apiKey.create({ data: { orgId, name, prefix: g.prefix, hash: g.hash, createdById: actor.userId } });
+    await recordAudit(tx, actor, { orgId, action: "api_key.create", resourceType: "api_key", resourceId: row.id, after: { name, prefix: g.prefix } });
+    return row;
+  });
+  return { row, key: g.key };
+}
+
+export async function renameApiKey(deps: Deps, actor: Actor, orgId: string, id: string, name: string) {
+  return deps.db.$transaction(async (tx) => {
+    const before = await findKey(tx, orgId, id);
+    const row = await tx.apiKey.update({ where: { id }, data: { name } });
+    await recordAudit(tx, actor, { orgId, action: "api_key.update", resourceType: "api_key", resourceId: id, before: { name: before.name }, after: { name } });
+    return row;
+  });
+}
+
+/** Revoking is immediate: authentication reads revokedAt on every request. Revoking twice changes nothing. */
+export async function revokeApiKey(deps: Deps, actor: Actor, orgId: string, id: string) {
+  await deps.db.$transaction(async (tx) => {
+    const before = await findKey(tx, orgId, id);
+    if (before.revokedAt) return;
+    const revokedAt = deps.clock.now();
+    await tx.apiKey.update({ where: { id }, data: { revokedAt } });
+    await recordAudit(tx, actor, { orgId, action: "api_key.revoke", resourceType: "api_key", resourceId: id, before: { name: before.name, prefix: before.prefix }, after: { revokedAt } });
+  });
+}

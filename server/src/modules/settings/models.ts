@@ -1,0 +1,79 @@
+// Models: custom LLMs with bring-your-own-key (the key sealed at rest, shown masked).
+import { z } from "zod";
+import type { LlmModel } from "@prisma/client";
+import { mask } from "../../infra/crypto";
+import type { OrgItem } from "./item";
+import { patchSecret, secretInput } from "./secret";
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  provider: z.string().trim().min(1).max(100),
+  modelId: z.string().trim().min(1).max(200),
+  baseUrl: z.url({ protocol: /^https?$/ }).max(2000),
+};
+
+const createBody = z.strictObject({
+  name: fields.name,
+  provider: fields.provider,
+  modelId: fields.modelId,
+  baseUrl: fields.baseUrl.nullish(),
+  apiKey: secretInput.nullish(),
+});
+const patchBody = z.strictObject({
+  name: fields.name.optional(),
+  provider: fields.provider.optional(),
+  modelId: fields.modelId.optional(),
+  baseUrl: fields.baseUrl.nullish(),
+  /** A string replaces the key, null removes it. */
+  apiKey: secretInput.nullish(),
+});
+
+const schema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.string(),
+  modelId: z.string(),
+  baseUrl: z.string().nullable(),
+  apiKeyMasked: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+type Create = z.infer<typeof createBody>;
+type Patch = z.infer<typeof patchBody>;
+
+export const modelsItem: OrgItem<LlmModel, Create, Patch, z.infer<typeof schema>> = {
+  path: "models",
+  noun: "model",
+  resource: "model",
+  schema,
+  createBody,
+  patchBody,
+  table: (db) => db.llmModel,
+  toCreate: (b, deps) => ({
+    name: b.name,
+    provider: b.provider,
+    modelId: b.modelId,
+    baseUrl: b.baseUrl ?? null,
+    ...patchSecret(deps, b.apiKey ?? undefined, "apiKeyEnc", "apiKeyLast4"),
+  }),
+  toUpdate: (b, _before, deps) => ({
+    ...(b.name !== undefined ? { name: b.name } : {}),
+    ...(b.provider !== undefined ? { provider: b.provider } : {}),
+    ...(b.modelId !== undefined ? { modelId: b.modelId } : {}),
+    ...(b.baseUrl !== undefined ? { baseUrl: b.baseUrl } : {}),
+    ...patchSecret(deps, b.apiKey, "apiKeyEnc", "apiKeyLast4"),
+  }),
+  view: (m) => ({
+    id: m.id,
+    name: m.name,
+    provider: m.provider,
+    modelId: m.modelId,
+    baseUrl: m.baseUrl,
+    apiKeyMasked: mask(m.apiKeyLast4),
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  }),
+  // The audit keeps whether a key is set, never any part of it.
+  audit: (m) => ({ name: m.name, provider: m.provider, modelId: m.modelId, baseUrl: m.baseUrl, hasKey: m.apiKeyEnc !== null }),
+};

@@ -1,0 +1,20 @@
+// Org settings (Org Admins): each item is a small file; the CRUD shape is shared.
+import type { Api } from "../../http/route";
+import { registerOrgItem } from "./crud";
+import { credentialsItem } from "./credentials";
+import { registerInstantiateRoute } from "./instantiate";
+import { criteriaItem } from "./criteria";
+import { mcpServersItem } from "./mcp-servers";
+import { modelsItem } from "./models";
+import { promptsItem } from "./prompts";
+import { templatesItem } from "./templates";
+
+export function registerSettingsRoutes(api: Api) {
+  registerOrgItem(api, modelsItem);
+  registerOrgItem(api, mcpServersItem);
+  registerOrgItem(api, criteriaItem);
+  registerOrgItem(api, promptsItem);
+  registerOrgItem(api, templatesItem);
+  registerOrgItem(api, credentialsItem);
+  registerInstantiateRoute(api);
+}

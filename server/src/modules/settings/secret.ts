@@ -1,0 +1,23 @@
+// Secrets that come in through settings (model API keys, MCP auth tokens,
+// credentials) are sealed at once and only ever go out masked.
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { last4 } from "../../infra/crypto";
+
+/** Long enough that the last four characters shown masked are a small part of it. */
+export const secretInput = z.string().trim().min(8, "A secret has at least 8 characters").max(4096);
+
+export function seal(deps: Deps, plain: string) {
+  return { enc: deps.secrets.seal(plain), last4: last4(plain) };
+}
+
+/**
+ * Row fields for an optional secret in a patch: a string replaces it, null
+ * removes it, absent leaves it as it was.
+ */
+export function patchSecret(deps: Deps, plain: string | null | undefined, encField: string, last4Field: string) {
+  if (plain === undefined) return {};
+  if (plain === null) return { [encField]: null, [last4Field]: null };
+  const s = seal(deps, plain);
+  return { [encField]: s.enc, [last4Field]: s.last4 };
+}

@@ -1,0 +1,100 @@
+// API keys: shown once, listed by prefix, usable as a bearer token with the
+// rights of the Org Admin who made them (limited to the key's org), revoked at once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashApiKey } from "../../server/src/auth/api-keys";
+import { ManualClock } from "../../server/src/infra/clock";
+import { startTestApp, type TestApp } from "../helpers/app";
+import { addOrgMember, createWorld } from "../helpers/factories";
+import { client } from "../helpers/http";
+
+const clock = new ManualClock("2026-11-23T10:00:00Z");
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+});
+afterAll(() => t.close());
+
+describe("API keys", () => {
+  it("creates a key shown once; lists prefix, name, created, last used; stores only a hash", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const created = await admin.post(`/api/orgs/${w.org.id}/api-keys`, { name: "ci" });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    expect(key.startsWith(`${created.body.prefix}_`)).toBe(true);
+    expect(created.body).toMatchObject({ name: "ci", lastUsedAt: null, revokedAt: null, createdById: w.admin.id });
+
+    const row = await t.deps.db.apiKey.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(row.hash).toBe(hashApiKey(key));
+    expect(JSON.stringify(row)).not.toContain(key);
+
+    const list = await admin.get(`/api/orgs/${w.org.id}/api-keys`);
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.items[0]).toEqual({ ...created.body, key: undefined });
+    expect(list.text).not.toContain(key);
+    expect((await admin.get(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`)).text).not.toContain(key);
+
+    // Using the key records when it was last used.
+    expect((await client(t.url, key).get(`/api/orgs/${w.org.id}`)).status).toBe(200);
+    const used = await admin.get(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`);
+    expect(used.body.lastUsedAt).toBe(clock.now().toISOString());
+  });
+
+  it("acts with its maker's Org Admin rights, only in its own org", async () => {
+    const w = await createWorld(t.deps);
+    // The maker is also an admin of a second org: the key still reaches only the first.
+    await t.deps.db.orgMember.create({ data: { orgId: w.other.org.id, userId: w.admin.id, role: "admin" } });
+    const created = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "script" });
+    const viaKey = client(t.url, created.body.key);
+    expect((await viaKey.post(`/api/orgs/${w.org.id}/projects`, { name: "Made by a script" })).status).toBe(201);
+    expect((await viaKey.get(`/api/projects/${w.project.id}/agents`)).status).toBe(200);
+    expect((await viaKey.post(`/api/orgs/${w.org.id}/models`, { name: "M", provider: "p", modelId: "m" })).status).toBe(201);
+    expect((await viaKey.get(`/api/orgs/${w.other.org.id}`)).status).toBe(404);
+    expect((await viaKey.get(`/api/projects/${w.otherProject.id}`)).status).toBe(404);
+
+    // The audit log names the key as well as the person.
+    const audit = await t.deps.db.auditEntry.findFirstOrThrow({ where: { orgId: w.org.id, action: "project.create" } });
+    expect(audit).toMatchObject({ actorUserId: w.admin.id, actorKeyId: created.body.id });
+  });
+
+  it("follows the maker's current rights: demoted, the key can no longer manage", async () => {
+    const w = await createWorld(t.deps);
+    const maker = await addOrgMember(t.deps, w.org.id, "admin");
+    const created = await client(t.url, maker.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "k" });
+    const viaKey = client(t.url, created.body.key);
+    expect((await viaKey.get(`/api/orgs/${w.org.id}/people`)).status).toBe(200);
+    await t.deps.db.orgMember.update({ where: { orgId_userId: { orgId: w.org.id, userId: maker.id } }, data: { role: "member" } });
+    expect((await viaKey.get(`/api/orgs/${w.org.id}/people`)).status).toBe(403);
+  });
+
+  it("a revoked key answers 401 at once; revoking is audited once", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const created = await admin.post(`/api/orgs/${w.org.id}/api-keys`, { name: "short-lived" });
+    const viaKey = client(t.url, created.body.key);
+    expect((await viaKey.get(`/api/orgs/${w.org.id}`)).status).toBe(200);
+    expect((await admin.delete(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`)).status).toBe(204);
+    const refused = await viaKey.get(`/api/orgs/${w.org.id}`);
+    expect([refused.status, refused.body.error.code]).toEqual([401, "unauthenticated"]);
+    expect((await admin.delete(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`)).status).toBe(204);
+    const shown = await admin.get(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`);
+    expect(shown.body.revokedAt).toBe(clock.now().toISOString());
+    expect(await t.deps.db.auditEntry.count({ where: { resourceId: created.body.id, action: "api_key.revoke" } })).toBe(1);
+    // Filters: only live keys, only revoked ones.
+    await admin.post(`/api/orgs/${w.org.id}/api-keys`, { name: "live" });
+    const live = await admin.get(`/api/orgs/${w.org.id}/api-keys?revoked=false`);
+    expect(live.body.items.map((k: { name: string }) => k.name)).toEqual(["live"]);
+    const revoked = await admin.get(`/api/orgs/${w.org.id}/api-keys?revoked=true`);
+    expect(revoked.body.items.map((k: { name: string }) => k.name)).toEqual(["short-lived"]);
+  });
+
+  it("renames; another org's key is not found", async () => {
+    const w = await createWorld(t.deps);
+    const created = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "a" });
+    const renamed = await client(t.url, w.admin.token).patch(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`, { name: "b" });
+    expect(renamed.body.name).toBe("b");
+    const outsider = client(t.url, w.other.admin.token);
+    expect((await outsider.delete(`/api/orgs/${w.other.org.id}/api-keys/${created.body.id}`)).status).toBe(404);
+    expect((await client(t.url, created.body.key).get(`/api/orgs/${w.org.id}`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,130 @@
+// Agent runs: ingesting one creates its task in the chosen pipeline (claimable
+// at once); paused and archived agents are refused; runs are listed and their
+// evaluations come out in the explorer and the export.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app";
+import { createProject } from "../helpers/factories";
+import { client } from "../helpers/http";
+import { goodAnswers, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+async function withAgent(status: "active" | "paused" | "archived" = "active") {
+  const q = await queueProject(t.deps, t.url);
+  const agent = await client(t.url, q.owner.token).post(`/api/projects/${q.project.id}/agents`, { name: "Bot", status });
+  expect(agent.status).toBe(201);
+  return { q, agentId: agent.body.id as string };
+}
+
+const ingest = (q: QueueProject, agentId: string, body: Record<string, unknown> = {}, token = q.owner.token) =>
+  client(t.url, token).post(`/api/agents/${agentId}/runs`, { input: { prompt: "2+2?" }, output: { answer: "4" }, pipelineId: q.pipeline.id, ...body });
+
+describe("agent runs", () => {
+  it("a run creates its task at the pipeline's first node, claimable at once", async () => {
+    const { q, agentId } = await withAgent();
+    const r = await ingest(q, agentId, { trace: [{ step: "think" }], priority: 7 });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body).toMatchObject({
+      agentId,
+      pipelineId: q.pipeline.id,
+      input: { prompt: "2+2?" },
+      output: { answer: "4" },
+      trace: [{ step: "think" }],
+      task: { status: "queued", nodeId: q.node("evaluate") },
+    });
+    const task = await t.deps.db.task.findUniqueOrThrow({ where: { id: r.body.taskId } });
+    expect(task).toMatchObject({ runId: r.body.id, priority: 7, payload: { input: { prompt: "2+2?" }, output: { answer: "4" }, trace: [{ step: "think" }] } });
+    const history = await t.deps.db.taskEvent.findMany({ where: { taskId: task.id } });
+    expect(history.map((e) => e.type)).toEqual(["created"]);
+
+    const evaluator = q.types.Evaluators!.people[0]!;
+    const held = await mustClaim(q, evaluator, "evaluate");
+    expect(held.taskId).toBe(task.id);
+  });
+
+  it("a paused or archived agent's runs are refused with agent_not_active; nothing is written", async () => {
+    for (const status of ["paused", "archived"] as const) {
+      const { q, agentId } = await withAgent(status);
+      const r = await ingest(q, agentId);
+      expect([r.status, r.body.error.code, r.body.error.details]).toEqual([409, "agent_not_active", { status }]);
+      expect(await t.deps.db.run.count({ where: { agentId } })).toBe(0);
+      expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(0);
+      await client(t.url, q.owner.token).patch(`/api/projects/${q.project.id}/agents/${agentId}`, { status: "active" });
+      expect((await ingest(q, agentId)).status).toBe(201);
+    }
+  });
+
+  it("checks the pipeline, the body and who sends it; API keys may send runs", async () => {
+    const { q, agentId } = await withAgent();
+    const elsewhere = await createProject(t.deps, q.org.id);
+    const foreign = await t.deps.db.pipeline.create({ data: { projectId: elsewhere.id, name: "other" } });
+    expect((await ingest(q, agentId, { pipelineId: foreign.id })).status).toBe(404);
+    expect((await ingest(q, agentId, { output: undefined })).status).toBe(400);
+    expect((await ingest(q, agentId, { taskId: "x" })).status).toBe(400);
+    expect((await ingest(q, "no-such-agent")).status).toBe(404);
+    const evaluator = q.types.Evaluators!.people[0]!;
+    expect((await ingest(q, agentId, {}, evaluator.token)).status).toBe(403);
+    const key = await client(t.url, q.admin.token).post(`/api/orgs/${q.org.id}/api-keys`, { name: "agent" });
+    expect((await ingest(q, agentId, { output: null }, key.body.key)).status).toBe(201);
+    const outsider = await queueProject(t.deps, t.url);
+    expect((await ingest(q, agentId, {}, outsider.admin.token)).status).toBe(404);
+    expect(await t.deps.db.run.count({ where: { agentId } })).toBe(1);
+  });
+
+  it("lists runs newest first with their task's state, by agent, page by page", async () => {
+    const { q, agentId } = await withAgent();
+    const other = await client(t.url, q.owner.token).post(`/api/projects/${q.project.id}/agents`, { name: "Other" });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await ingest(q, agentId, { input: { i } })).body.id);
+    await ingest(q, other.body.id);
+    const evaluator = q.types.Evaluators!.people[0]!;
+    const held = await mustClaim(q, evaluator, "evaluate");
+    expect((await submitAs(q, evaluator, held, { answers: goodAnswers })).status).toBe(201);
+
+    const viewer = client(t.url, q.owner.token);
+    const seen: Array<{ id: string; taskId: string; task: { nodeId: string } }> = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const r: { body: { items: typeof seen; nextCursor: string | null } } = await viewer.get(
+        `/api/projects/${q.project.id}/runs?agentId=${agentId}&limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      seen.push(...r.body.items);
+      cursor = r.body.nextCursor;
+    }
+    expect(seen.map((r) => r.id)).toEqual([...ids].reverse());
+    const moved = seen.find((r) => r.taskId === held.taskId)!;
+    expect(moved.task.nodeId).toBe(q.node("review"));
+    expect((await viewer.get(`/api/projects/${q.project.id}/runs`)).body.items).toHaveLength(4);
+  });
+
+  it("a run's evaluation and review come out in the explorer and the export", async () => {
+    const { q, agentId } = await withAgent();
+    const run = (await ingest(q, agentId)).body;
+    const evaluator = q.types.Evaluators!.people[0]!;
+    const reviewer = q.types.Reviewers!.people[0]!;
+    const e = await mustClaim(q, evaluator, "evaluate");
+    expect((await submitAs(q, evaluator, e, { answers: { accuracy: 5, helpful: true, notes: "spot on" } })).status).toBe(201);
+    const v = await mustClaim(q, reviewer, "review");
+    expect((await submitAs(q, reviewer, v, { verdict: "pass" })).status).toBe(201);
+
+    const owner = client(t.url, q.owner.token);
+    const explored = await owner.get(`/api/projects/${q.project.id}/explorer?agentId=${agentId}`);
+    expect(explored.body.items).toHaveLength(1);
+    expect(explored.body.items[0]).toMatchObject({
+      id: run.taskId,
+      status: "completed",
+      run: { id: run.id, agentId },
+      evaluations: [{ node: "evaluate", userId: evaluator.id, answers: { accuracy: 5, helpful: true, notes: "spot on" } }],
+      reviews: [{ node: "review", verdict: "pass", userId: reviewer.id }],
+    });
+    const line = JSON.parse((await owner.get(`/api/projects/${q.project.id}/export?format=jsonl`)).text.trim());
+    expect(line).toMatchObject({ id: run.taskId, run: { id: run.id }, payload: { input: { prompt: "2+2?" } }, evaluations: [{ attempt: 1 }] });
+    const csv = (await owner.get(`/api/projects/${q.project.id}/export?format=csv`)).text.split("\n");
+    expect(csv[0]).toContain("evaluate.accuracy");
+    expect(csv[1]).toContain(run.id);
+  });
+});
