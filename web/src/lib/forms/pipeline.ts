@@ -1,0 +1,129 @@
+// Building and checking a pipeline definition in the node editor. The server
+// validates again; these rules let the editor point at the node at fault.
+import type { Criterion, CriterionKind, NodeKind, PipelineNode } from "../api/types";
+
+export const KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+
+export function slug(s: string): string {
+  const k = s
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "") // accents off: "é" → "e"
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 40);
+  return /^[a-z]/.test(k) ? k : `n_${k}`.replace(/_+$/, "");
+}
+
+/** A key not yet used among `taken`, from a name. */
+export function uniqueKey(name: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  const base = slug(name) || "node";
+  if (!used.has(base)) return base;
+  for (let i = 2; ; i++) if (!used.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+export function newNode(kind: NodeKind, taken: string[]): PipelineNode {
+  const name = kind === "task" ? "Evaluate" : kind === "review" ? "Review" : "Done";
+  const node: PipelineNode = { key: uniqueKey(name, taken), kind, name };
+  if (kind === "task") {
+    node.leaseSeconds = 1800;
+    node.form = { criteria: [newCriterion("rating", [])] };
+  }
+  if (kind === "review") node.leaseSeconds = 1800;
+  return node;
+}
+
+export function newCriterion(kind: CriterionKind, taken: string[]): Criterion {
+  const label = { rating: "Quality", boolean: "Is it correct?", choice: "Category", text: "Notes" }[kind];
+  const c: Criterion = { key: uniqueKey(label, taken), label, kind, required: kind !== "text" };
+  if (kind === "rating") Object.assign(c, { min: 1, max: 5 });
+  if (kind === "choice") c.options = ["Option A", "Option B"];
+  return c;
+}
+
+/** Errors keyed "name", "nodes", "nodes.<i>.<field>", "nodes.<i>.criteria.<j>.<field>". */
+export function validatePipeline(name: string, nodes: PipelineNode[]): Record<string, string> {
+  const e: Record<string, string> = {};
+  if (!name.trim()) e.name = "Give the pipeline a name.";
+  if (!nodes.length) e.nodes = "Add at least one node.";
+  const keys = new Map<string, number>();
+  const ends = nodes.filter((n) => n.kind === "end").length;
+  if (nodes.length && ends !== 1) e.nodes = "A pipeline has exactly one end node.";
+  else if (nodes.length && nodes[nodes.length - 1]!.kind !== "end") e.nodes = "The end node comes last.";
+  nodes.forEach((n, i) => {
+    const p = `nodes.${i}`;
+    if (!n.name.trim()) e[`${p}.name`] = "Name the node.";
+    if (!KEY_PATTERN.test(n.key)) e[`${p}.key`] = "Lower-case letters, digits and _, starting with a letter.";
+    else if (keys.has(n.key)) e[`${p}.key`] = "Another node has this key.";
+    keys.set(n.key, i);
+    if (n.kind !== "end" && n.leaseSeconds !== undefined) {
+      const l = n.leaseSeconds;
+      if (!Number.isInteger(l) || l < 5 || l > 86400) e[`${p}.leaseSeconds`] = "Between 5 seconds and 24 hours.";
+    }
+    if (n.kind === "task") {
+      const criteria = n.form?.criteria ?? [];
+      if (!criteria.length) e[`${p}.form`] = "A task node needs at least one question.";
+      validateCriteria(criteria).forEach(([k, msg]) => (e[`${p}.criteria.${k}`] = msg));
+    }
+    if (n.kind === "review") {
+      const target = nodes.findIndex((m) => m.key === n.reviews);
+      if (!n.reviews || target < 0) e[`${p}.reviews`] = "Choose the task node this review checks.";
+      else if (nodes[target]!.kind !== "task") e[`${p}.reviews`] = "A review checks a task node.";
+      else if (target > i) e[`${p}.reviews`] = "The reviewed node must come before the review.";
+    }
+  });
+  return e;
+}
+
+function validateCriteria(criteria: Criterion[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  criteria.forEach((c, j) => {
+    if (!KEY_PATTERN.test(c.key)) out.push([`${j}.key`, "Lower-case letters, digits and _, starting with a letter."]);
+    else if (seen.has(c.key)) out.push([`${j}.key`, "Another question has this key."]);
+    seen.add(c.key);
+    if (!c.label.trim()) out.push([`${j}.label`, "Write the question."]);
+    if (c.kind === "rating" && (c.min ?? 1) >= (c.max ?? 5)) out.push([`${j}.max`, "The top of the scale must be above the bottom."]);
+    if (c.kind === "choice" && (c.options ?? []).filter((o) => o.trim()).length < 2) out.push([`${j}.options`, "Give at least two options."]);
+  });
+  return out;
+}
+
+/** The nodes as the API takes them: no ids/positions, empty fields left out. */
+export function toDefinition(nodes: PipelineNode[]): PipelineNode[] {
+  return nodes.map((n) => {
+    const out: PipelineNode = { key: n.key, kind: n.kind, name: n.name.trim() };
+    if (n.kind !== "end") {
+      if (n.contributorTypeId) out.contributorTypeId = n.contributorTypeId;
+      if (n.leaseSeconds !== undefined) out.leaseSeconds = n.leaseSeconds;
+    }
+    if (n.kind === "task") out.form = { criteria: (n.form?.criteria ?? []).map(cleanCriterion) };
+    if (n.kind === "review" && n.reviews) out.reviews = n.reviews;
+    return out;
+  });
+}
+
+function cleanCriterion(c: Criterion): Criterion {
+  const out: Criterion = { key: c.key, label: c.label.trim(), kind: c.kind, required: !!c.required };
+  if (c.kind === "rating") Object.assign(out, { min: c.min ?? 1, max: c.max ?? 5 });
+  if (c.kind === "choice") out.options = (c.options ?? []).map((o) => o.trim()).filter(Boolean);
+  if (c.description?.trim()) out.description = c.description.trim();
+  return out;
+}
+
+/** An existing pipeline's nodes for the editor: review targets as keys, whatever the server sent. */
+export function fromPipeline(nodes: PipelineNode[]): PipelineNode[] {
+  const keyById = new Map(nodes.filter((n) => n.id).map((n) => [n.id!, n.key]));
+  return [...nodes]
+    .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
+    .map((n) => {
+      const r = n as PipelineNode & { reviewsNodeId?: string | null; reviewsKey?: string | null };
+      const reviews = r.reviews ?? r.reviewsKey ?? (r.reviewsNodeId ? keyById.get(r.reviewsNodeId) : undefined) ?? null;
+      return {
+        ...n,
+        reviews: reviews && keyById.has(reviews) ? keyById.get(reviews)! : reviews,
+        form: n.form ? { criteria: n.form.criteria.map((c) => ({ ...c })) } : n.kind === "task" ? { criteria: [] } : null,
+      };
+    });
+}

@@ -1,0 +1,37 @@
+// Desktop notifications and the tab title, as small functions the
+// notifications store calls. Permission is asked only from a user action.
+import type { Notification as Note } from "./api/types";
+
+/** The notification types worth a desktop notification when the tab is in the background. */
+export const DESKTOP_TYPES = new Set(["review_ready", "work_returned"]);
+
+export function titleWithCount(base: string, unread: number): string {
+  return unread > 0 ? `(${unread > 99 ? "99+" : unread}) ${base}` : base;
+}
+
+export function shouldNotifyDesktop(note: Pick<Note, "type">, hidden: boolean, permission: NotificationPermission | "unsupported"): boolean {
+  return hidden && permission === "granted" && DESKTOP_TYPES.has(note.type);
+}
+
+export function desktopPermission(): NotificationPermission | "unsupported" {
+  return typeof window !== "undefined" && "Notification" in window ? window.Notification.permission : "unsupported";
+}
+
+/** Must run inside a click/keypress handler: browsers ignore or quiet requests made without one. */
+export async function askDesktopPermission(): Promise<NotificationPermission | "unsupported"> {
+  if (desktopPermission() !== "default") return desktopPermission();
+  try {
+    return await window.Notification.requestPermission();
+  } catch {
+    return desktopPermission();
+  }
+}
+
+export function showDesktop(note: Note, onClick: () => void) {
+  const n = new window.Notification(note.title, { body: note.body, tag: note.id });
+  n.onclick = () => {
+    window.focus();
+    onClick();
+    n.close();
+  };
+}

@@ -1,0 +1,113 @@
+// One Socket.IO connection per signed-in tab, typed by the server's event map.
+// Rooms are reference-counted so two components watching the same queue share
+// one subscription, and every room is subscribed again after a reconnect (the
+// server forgets rooms with the socket; it answers each subscribe with the
+// room's current state, so nothing is missed across a reconnect).
+import { io, type Socket } from "socket.io-client";
+import type { Ack, ClientToServerEvents, ServerToClientEvents, SubscribeRequest } from "$shared/socket-events";
+
+type Events = { [K in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[K]>[0] };
+type Handler<E extends keyof Events> = (payload: Events[E]) => void;
+const EVENTS: (keyof Events)[] = ["queue:changed", "claim:expiring", "claim:expired", "notification", "dashboard:counters", "room:left", "session:expired"];
+
+interface RoomState {
+  count: number;
+  req: SubscribeRequest;
+}
+
+class Realtime {
+  status = $state<"offline" | "connecting" | "online">("offline");
+  /** The last refusal of a subscribe, for the UI to show. */
+  lastError = $state<string | null>(null);
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private rooms = new Map<string, RoomState>();
+  private handlers = new Map<keyof Events, Set<(p: never) => void>>();
+  private reconnectListeners = new Set<() => void>();
+
+  connect(token: string) {
+    this.disconnect();
+    this.status = "connecting";
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io", auth: { token }, transports: ["websocket"] });
+    this.socket = socket;
+    let connectedBefore = false;
+    socket.on("connect", () => {
+      this.status = "online";
+      for (const r of this.rooms.values()) this.emitSubscribe(r.req);
+      if (connectedBefore) for (const fn of this.reconnectListeners) fn();
+      connectedBefore = true;
+    });
+    socket.on("disconnect", () => {
+      if (this.socket === socket) this.status = "connecting";
+    });
+    socket.on("connect_error", () => {
+      if (this.socket === socket) this.status = "connecting";
+    });
+    socket.on("room:left", (e) => {
+      this.rooms.delete(e.room);
+    });
+    for (const event of EVENTS) {
+      (socket.on as (e: string, fn: (p: unknown) => void) => void)(event, (payload) => {
+        for (const fn of this.handlers.get(event) ?? []) fn(payload as never);
+      });
+    }
+  }
+
+  disconnect() {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.status = "offline";
+  }
+
+  on<E extends keyof Events>(event: E, fn: Handler<E>): () => void {
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    set.add(fn as (p: never) => void);
+    return () => set!.delete(fn as (p: never) => void);
+  }
+
+  /** After a reconnect (not the first connect): for state that rooms do not resend, like the inbox. */
+  onReconnect(fn: () => void): () => void {
+    this.reconnectListeners.add(fn);
+    return () => this.reconnectListeners.delete(fn);
+  }
+
+  /** Joins a room while the returned function is not called. */
+  subscribe(room: string, extra: Omit<SubscribeRequest, "room"> = {}): () => void {
+    const cur = this.rooms.get(room);
+    if (cur) cur.count++;
+    else {
+      const r = { count: 1, req: { room, ...extra } };
+      this.rooms.set(room, r);
+      if (this.socket?.connected) this.emitSubscribe(r.req);
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const r = this.rooms.get(room);
+      if (!r) return;
+      if (--r.count > 0) return;
+      this.rooms.delete(room);
+      if (this.socket?.connected) this.socket.emit("unsubscribe", { room }, () => {});
+    };
+  }
+
+  /** Changes what a joined room is asked for (a dashboard's timeframe); the server sends the new state. */
+  update(room: string, extra: Omit<SubscribeRequest, "room">) {
+    const r = this.rooms.get(room);
+    if (!r) return;
+    r.req = { room, ...extra };
+    if (this.socket?.connected) this.emitSubscribe(r.req);
+  }
+
+  private emitSubscribe(req: SubscribeRequest) {
+    // Untyped here: socket.io's types drop the ack's shape once a timeout is added.
+    (this.socket as Socket | null)?.timeout(10_000).emit("subscribe", req, (err: Error | null, ack?: Ack) => {
+      if (err) return; // timed out: the next reconnect subscribes again
+      if (ack && "error" in ack) this.lastError = ack.error.message;
+    });
+  }
+}
+
+export const realtime = new Realtime();

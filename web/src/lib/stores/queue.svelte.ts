@@ -1,0 +1,113 @@
+// The contributor's queues, per project: one GET for the picture (nodes I may
+// work, what is available to me, my claims, why I cannot claim), then
+// `queue:changed` from the project's queue room to keep counts live (the server
+// also sends the room's state on every (re)subscribe). An event moves the count
+// at once; the picture is read again at most every ~10 s while events keep
+// coming (a room of thousands must not turn each change into thousands of GETs),
+// and at once after my own claim, release or submit.
+import { api } from "../api/client";
+import type { QueueItem } from "../api/types";
+import { realtime } from "../socket.svelte";
+
+export interface ProjectQueue {
+  items: QueueItem[];
+  loading: boolean;
+  error: string | null;
+  /** Bumped by each live change, so the page can show a quiet "updated" pulse. */
+  version: number;
+}
+
+/** The fewest milliseconds between two reads of a project's picture caused by events. */
+const RELOAD_EVERY_MS = 10_000;
+
+class QueueStore {
+  projects = $state<Record<string, ProjectQueue>>({});
+  private watchers = new Map<string, { count: number; stop: () => void }>();
+  private reloadTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private loadedAt = new Map<string, number>();
+
+  of(projectId: string): ProjectQueue {
+    return this.projects[projectId] ?? { items: [], loading: true, error: null, version: 0 };
+  }
+
+  async load(projectId: string) {
+    this.projects[projectId] ??= { items: [], loading: true, error: null, version: 0 };
+    // Read back: the stored value is the reactive proxy, not the literal assigned.
+    const q = this.projects[projectId]!;
+    this.loadedAt.set(projectId, Date.now());
+    try {
+      const r = await api.get<{ items: QueueItem[] }>(`/api/projects/${projectId}/queue`);
+      q.items = r.items;
+      q.error = null;
+    } catch (err) {
+      q.error = (err as Error).message;
+    } finally {
+      q.loading = false;
+    }
+  }
+
+  /** Keeps a project's queue live while the returned function is not called. */
+  watch(projectId: string): () => void {
+    const w = this.watchers.get(projectId);
+    if (w) w.count++;
+    else {
+      const offRoom = realtime.subscribe(`project:${projectId}:queue`);
+      const offEvent = realtime.on("queue:changed", (e) => {
+        if (e.projectId === projectId) this.apply(projectId, e.nodeId, e.available);
+      });
+      this.watchers.set(projectId, {
+        count: 1,
+        stop: () => {
+          offRoom();
+          offEvent();
+        },
+      });
+    }
+    void this.load(projectId);
+    return () => {
+      const cur = this.watchers.get(projectId);
+      if (!cur || --cur.count > 0) return;
+      cur.stop();
+      this.watchers.delete(projectId);
+      clearTimeout(this.reloadTimers.get(projectId));
+      this.reloadTimers.delete(projectId);
+    };
+  }
+
+  private apply(projectId: string, nodeId: string, available: number) {
+    const q = this.projects[projectId];
+    if (!q) return;
+    const item = q.items.find((i) => i.nodeId === nodeId);
+    if (item) {
+      // The room's count is everyone's: tasks reserved for someone else, or my own
+      // work waiting for review, are in it. The next read corrects it to mine.
+      item.available = Math.max(0, available);
+      if (item.available > 0 && item.reason === "queue_empty") {
+        item.canClaim = true;
+        item.reason = undefined;
+      } else if (item.available === 0 && item.canClaim) {
+        item.canClaim = false;
+        item.reason = "queue_empty";
+      }
+    }
+    q.version++;
+    this.scheduleReload(projectId, item ? RELOAD_EVERY_MS : 0);
+  }
+
+  /** One read after a burst of events, not one per event; a node not yet known is read at once. */
+  scheduleReload(projectId: string, every = RELOAD_EVERY_MS) {
+    if (this.reloadTimers.has(projectId)) return;
+    const since = Date.now() - (this.loadedAt.get(projectId) ?? 0);
+    // A little jitter so that a room of watchers does not read in step.
+    const wait = Math.max(0, every - since) + (every ? Math.random() * 2000 : 0);
+    this.reloadTimers.set(
+      projectId,
+      setTimeout(() => {
+        this.reloadTimers.delete(projectId);
+        if (this.watchers.has(projectId)) void this.load(projectId);
+      }, wait),
+    );
+  }
+}
+
+export const queue = new QueueStore();

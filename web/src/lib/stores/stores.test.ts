@@ -1,0 +1,102 @@
+/// <reference types="node" />
+// The queue and work stores against a real local HTTP server speaking the
+// API's shapes: loading a queue, claiming, a heartbeat that finds the claim
+// lost (answers kept as a draft), submitting (draft cleared).
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../api/client";
+import { loadDraft, saveDraft } from "../forms/answers";
+import { queue } from "./queue.svelte";
+import { work, workFromClaim, type ClaimAnswer } from "./work.svelte";
+
+const form = { criteria: [{ key: "accuracy", label: "Accuracy", kind: "rating" as const, required: true, min: 1, max: 5 }] };
+const brief = (id: string, kind: "task" | "review", name: string) => ({ id, key: id, name, kind, form: kind === "task" ? form : null, leaseSeconds: 600, maxLeaseSeconds: 2400 });
+const claimAnswer = (id: string): ClaimAnswer => ({
+  claim: { id, taskId: `task-${id}`, nodeId: "n-eval", token: `tok-${id}`, expiresAt: new Date(Date.now() + 600_000).toISOString() },
+  task: { id: `task-${id}`, projectId: "p1", pipelineId: "pl", nodeId: "n-eval", status: "claimed", priority: 0, payload: { input: "q" }, createdAt: new Date().toISOString(), node: brief("n-eval", "task", "Evaluate"), reviewed: null },
+});
+
+let server: Server;
+const submitted: unknown[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c));
+    req.on("end", () => {
+      const json = (status: number, v?: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(v === undefined ? undefined : JSON.stringify(v));
+      };
+      if (req.url === "/api/projects/empty/queue") return json(200, { items: [] });
+      if (req.url === "/api/projects/p1/claims") return json(201, claimAnswer(JSON.parse(body).taskId ? "again" : "c1"));
+      if (req.url === "/api/claims/c1/heartbeat") return json(409, { error: { code: "claim_lost", message: "No longer yours." } });
+      if (req.url === "/api/claims/again/submit") {
+        submitted.push(JSON.parse(body));
+        return json(201, { submission: { id: "s1" } });
+      }
+      json(404, { error: { code: "not_found", message: "No." } });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => {
+  api.base = "";
+  return new Promise<void>((r) => server.close(() => r()));
+});
+
+describe("queue store", () => {
+  it("settles an empty queue instead of loading forever", async () => {
+    const loading = queue.load("empty");
+    expect(queue.of("empty").loading).toBe(true); // read while in flight, as the page does
+    await loading;
+    expect(queue.of("empty")).toMatchObject({ loading: false, error: null, items: [] });
+  });
+
+  it("keeps the error of a failed load for the page", async () => {
+    await queue.load("missing");
+    expect(queue.of("missing")).toMatchObject({ loading: false, error: "No." });
+  });
+});
+
+describe("work store", () => {
+  it("reads the node's form and, on a review node, the submission under review", () => {
+    const w = workFromClaim("p1", claimAnswer("x"));
+    expect(w.node).toMatchObject({ id: "n-eval", kind: "task", name: "Evaluate", leaseSeconds: 600 });
+    expect(w.node.criteria.map((c) => c.key)).toEqual(["accuracy"]);
+    expect(w.review).toBeNull();
+
+    const review = claimAnswer("r");
+    review.task.node = brief("n-rev", "review", "QA review");
+    review.task.reviewed = { submissionId: "s9", answers: { accuracy: 4 }, attempt: 2, createdAt: "2026-01-01T00:00:00Z", node: brief("n-eval", "task", "Evaluate") };
+    const r = workFromClaim("p1", review);
+    expect(r.node.kind).toBe("review");
+    expect(r.review).toMatchObject({ nodeName: "Evaluate", submission: { id: "s9", answers: { accuracy: 4 }, attempt: 2 } });
+    expect(r.review!.criteria.map((c) => c.key)).toEqual(["accuracy"]);
+  });
+
+  it("marks a claim lost when a heartbeat answers claim_lost, keeping the draft; claiming again carries it over", async () => {
+    const w = await work.claim("p1", "n-eval");
+    expect(w.claim.id).toBe("c1");
+    saveDraft(localStorage, w.task.id, w.node.id, { accuracy: 2 });
+    await work.heartbeat("c1");
+    expect(work.get("c1")).toMatchObject({ state: "lost" });
+    expect(work.get("c1")!.message).toMatch(/answers are still here/);
+    expect(loadDraft(localStorage, "task-c1", "n-eval")).toEqual({ accuracy: 2 });
+
+    const again = await work.reclaim("c1");
+    expect(again.claim.id).toBe("again");
+    // The server gave the same task back (task-again here): a real reclaim names the same task and node.
+    await work.submit("again", { answers: { accuracy: 3 } });
+    expect(submitted).toEqual([{ token: "tok-again", answers: { accuracy: 3 } }]);
+    expect(work.get("again")!.state).toBe("submitted");
+  });
+
+  it("forgets a finished claim, and brings back an open one after a reload of the page", () => {
+    expect(sessionStorage.getItem("pipelines.work.again")).toBeNull();
+    sessionStorage.setItem("pipelines.work.z", JSON.stringify(workFromClaim("p1", claimAnswer("z"))));
+    expect(work.get("z")).toBeNull();
+    expect(work.restore("z")?.claim.token).toBe("tok-z");
+    expect(work.get("z")?.state).toBe("active");
+  });
+});

@@ -1,0 +1,208 @@
+// The claims this tab works on: claim, heartbeat, submit, release. A claim lost
+// to expiry or to someone else (409 claim_lost, or `claim:expired` from the
+// socket) keeps its answers on screen: they live in the draft, not the claim.
+import { api, ApiError } from "../api/client";
+import type { Claim, Criterion, NodeKind, Submission, Task } from "../api/types";
+import { clearDraft } from "../forms/answers";
+import { realtime } from "../socket.svelte";
+
+export interface WorkNode {
+  id: string;
+  kind: NodeKind;
+  name: string;
+  criteria: Criterion[];
+  leaseSeconds: number | null;
+}
+
+export interface ReviewSubject {
+  submission: Submission | null;
+  criteria: Criterion[];
+  nodeName: string | null;
+}
+
+export interface WorkItem {
+  projectId: string;
+  claim: Claim;
+  task: Task;
+  node: WorkNode;
+  review: ReviewSubject | null;
+  state: "active" | "lost" | "submitted" | "released";
+  /** Why the claim was lost, in words. */
+  message: string | null;
+  expiring: boolean;
+}
+
+const storeKey = (claimId: string) => `pipelines.work.${claimId}`;
+
+type Brief = { id: string; name: string; kind: NodeKind; form: { criteria: Criterion[] } | null; leaseSeconds?: number };
+
+/** What the claim answer (POST claims, GET /api/claims/:id) carries: the task with its node and, on a review node, the submission under review. */
+export interface ClaimAnswer {
+  claim: Claim;
+  task: Task & {
+    node?: Brief;
+    reviewed?: { submissionId: string; answers: unknown; attempt: number; createdAt: string; node: Brief } | null;
+  };
+}
+
+export function workFromClaim(projectId: string, r: ClaimAnswer): WorkItem {
+  const n = r.task.node;
+  const node: WorkNode = {
+    id: n?.id ?? r.claim.nodeId,
+    kind: n?.kind ?? "task",
+    name: n?.name ?? "Task",
+    criteria: n?.form?.criteria ?? [],
+    leaseSeconds: n?.leaseSeconds ?? null,
+  };
+  const rv = r.task.reviewed;
+  const review: ReviewSubject | null =
+    node.kind !== "review"
+      ? null
+      : {
+          submission: rv ? { id: rv.submissionId, taskId: r.task.id, nodeId: rv.node.id, answers: (rv.answers ?? {}) as Record<string, unknown>, createdAt: rv.createdAt, attempt: rv.attempt } : null,
+          criteria: rv?.node.form?.criteria ?? [],
+          nodeName: rv?.node.name ?? null,
+        };
+  return { projectId, claim: r.claim, task: r.task, node, review, state: "active", message: null, expiring: false };
+}
+
+const LOST_MESSAGES: Record<string, string> = {
+  claim_lost: "This claim ended: the lease ran out or the task was taken back. Your answers are still here.",
+  expired: "The lease on this task ran out and it went back to the queue. Your answers are still here.",
+};
+
+class WorkStore {
+  items = $state<Record<string, WorkItem>>({});
+  private offs: Array<() => void> = [];
+
+  /** Listens for claim expiry from the socket until stop(). */
+  start() {
+    this.stop();
+    this.offs.push(
+      realtime.on("claim:expired", (e) => this.markLost(e.claimId, LOST_MESSAGES.expired!)),
+      realtime.on("claim:expiring", (e) => {
+        const w = this.items[e.claimId];
+        if (w && w.state === "active") w.expiring = true;
+      }),
+    );
+  }
+
+  stop() {
+    for (const off of this.offs) off();
+    this.offs = [];
+  }
+
+  get(claimId: string): WorkItem | null {
+    return this.items[claimId] ?? null;
+  }
+
+  /** Brings back a claim this tab opened before a reload (call outside templates). */
+  restore(claimId: string): WorkItem | null {
+    if (this.items[claimId]) return this.items[claimId]!;
+    try {
+      const raw = sessionStorage.getItem(storeKey(claimId));
+      if (!raw) return null;
+      this.items[claimId] = JSON.parse(raw) as WorkItem;
+      return this.items[claimId]!;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A claim held but not open in this tab (another tab, a new session): read it from the server. */
+  async open(claimId: string, projectId: string): Promise<WorkItem | null> {
+    const known = this.restore(claimId);
+    if (known) return known;
+    try {
+      const r = await api.get<ClaimAnswer>(`/api/claims/${claimId}`);
+      this.items[claimId] = workFromClaim(projectId, r);
+      this.persist(claimId);
+      return this.items[claimId]!;
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === "claim_lost" || err.status === 404)) return null;
+      throw err;
+    }
+  }
+
+  async claim(projectId: string, nodeId: string, taskId?: string): Promise<WorkItem> {
+    const r = await api.post<ClaimAnswer>(`/api/projects/${projectId}/claims`, { nodeId, ...(taskId ? { taskId } : {}) });
+    const w = workFromClaim(projectId, r);
+    this.items[w.claim.id] = w;
+    this.persist(w.claim.id);
+    return this.items[w.claim.id]!;
+  }
+
+  async heartbeat(claimId: string) {
+    const w = this.items[claimId];
+    if (!w || w.state !== "active") return;
+    try {
+      const r = await api.post<{ expiresAt: string }>(`/api/claims/${claimId}/heartbeat`, { token: w.claim.token });
+      w.claim.expiresAt = r.expiresAt;
+      this.persist(claimId);
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === "claim_lost" || err.status === 404)) this.markLost(claimId, LOST_MESSAGES.claim_lost!);
+      // Network trouble: keep the claim and try again at the next beat.
+    }
+  }
+
+  async submit(claimId: string, body: { answers: Record<string, unknown> } | { verdict: "pass" | "return"; comment?: string }) {
+    const w = this.items[claimId];
+    if (!w) throw new Error("This claim is not open in this tab.");
+    try {
+      const r = await api.post<{ submission: Submission }>(`/api/claims/${claimId}/submit`, { token: w.claim.token, ...body });
+      w.state = "submitted";
+      clearDraft(localStorage, w.task.id, w.node.id);
+      this.forget(claimId);
+      return r;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "claim_lost") this.markLost(claimId, LOST_MESSAGES.claim_lost!);
+      throw err;
+    }
+  }
+
+  async release(claimId: string) {
+    const w = this.items[claimId];
+    if (!w) return;
+    try {
+      await api.del(`/api/claims/${claimId}`, { token: w.claim.token });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === "claim_lost")) throw err;
+    }
+    w.state = "released";
+    clearDraft(localStorage, w.task.id, w.node.id);
+    this.forget(claimId);
+  }
+
+  /** Claims the same task again after losing it; the draft (kept per task and node) carries over. */
+  async reclaim(claimId: string): Promise<WorkItem> {
+    const w = this.items[claimId];
+    if (!w) throw new Error("This claim is not open in this tab.");
+    const next = await this.claim(w.projectId, w.node.id, w.task.id);
+    this.forget(claimId);
+    return next;
+  }
+
+  markLost(claimId: string, message: string) {
+    const w = this.items[claimId];
+    if (!w || w.state !== "active") return;
+    w.state = "lost";
+    w.message = message;
+    this.persist(claimId);
+  }
+
+  private persist(claimId: string) {
+    const w = this.items[claimId];
+    if (!w) return;
+    try {
+      sessionStorage.setItem(storeKey(claimId), JSON.stringify(w));
+    } catch {
+      // private mode: the claim still works in this page
+    }
+  }
+
+  private forget(claimId: string) {
+    sessionStorage.removeItem(storeKey(claimId));
+  }
+}
+
+export const work = new WorkStore();
