@@ -1,0 +1,198 @@
+// P2 — durable claim → submit cycles over HTTP against the real server (its own
+// process: JWT, validation, rate limit, Redis, PostgreSQL, events, realtime
+// bridge), beside the durable minimal line and a pg-boss fetch → complete loop on
+// the same PostgreSQL, in interleaved rounds of the same size. Then latency: an
+// open-loop run at 70% of the measured peak (arrivals on a fixed schedule, so a
+// slow answer cannot hold back the next arrival and hide its own delay).
+// Goals: HTTP ≥ 0.5 × durable minimal line (≈ 1.5 × pg-boss); p99 ≤ 50 ms at 70%.
+import pg from "pg";
+import { loadActor } from "../server/src/access/actor";
+import type { Deps } from "../server/src/deps";
+import { claimTask, submitClaim } from "../server/src/queue/engine";
+import { startServer, type ServerChild } from "./lib/children";
+import { BENCH_JWT_SECRET, benchDeps, closeDeps } from "./lib/deps";
+import { HttpClient } from "./lib/http-client";
+import { isMain, progress, ratio, runAsScript, type Row, type ScenarioResult } from "./lib/report";
+import { seedProject, type BenchProject } from "./lib/seed";
+import { startServices } from "./lib/services";
+import { concurrently, median, percentile, sleep } from "./lib/stats";
+import { startPgBoss } from "./peers/pgboss";
+import { prepareDurableLine, runLine, type LineResult } from "./reference/lines";
+
+const HTTP_CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 64);
+const CONTRIBUTORS = 1000;
+
+export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const items = Number(process.env.BENCH_P2_ITEMS ?? 10_000);
+  const latencySeconds = Number(process.env.BENCH_P2_LATENCY_SECONDS ?? 20);
+  const svc = await startServices({ label: "p2" });
+  const deps = await benchDeps({ redisUrl: svc.redisUrl, databaseUrl: svc.databaseUrl });
+  const pool = new pg.Pool({ connectionString: svc.databaseUrl, max: 10 });
+  const boss = await startPgBoss(svc.databaseUrl, 10);
+  let server: ServerChild | null = null;
+  try {
+    // Enough tasks for every HTTP and in-process cycle, plus the latency run at a generous peak.
+    const tasks = (rounds * 2 + 1) * items + latencySeconds * 3000;
+    progress(`seeding ${tasks} tasks, ${CONTRIBUTORS} contributors`);
+    const project = await seedProject(svc.databaseUrl, { contributors: CONTRIBUTORS, tasks, jwtSecret: BENCH_JWT_SECRET });
+    await prepareDurableLine(pool);
+    server = await startServer({ REDIS_URL: svc.redisUrl, DATABASE_URL: svc.databaseUrl }, profileArgs());
+    const client = new HttpClient(server.url);
+    await warmUp(client, project);
+
+    const res = { http: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      const order = (["durable", "http", "pgboss", "inproc"] as const).map((_, i, a) => a[(i + r) % a.length]!);
+      for (const line of order) {
+        progress(`round ${r + 1}/${rounds}: ${line}`);
+        const out: LineResult =
+          line === "http"
+            ? await httpRound(client, project, items)
+            : line === "inproc"
+              ? await inProcessRound(deps, project, items)
+              : line === "durable"
+                ? await runLine({ redis: deps.redis, items, pool })
+                : await boss.round(items, HTTP_CONCURRENCY);
+        res[line].push(out.perSecond);
+      }
+    }
+    const peak = median(res.http);
+    const rate = Math.max(1, Math.round(peak * 0.7));
+    progress(`latency: ${latencySeconds} s at ${rate} cycles/s (70% of ${Math.round(peak)})`);
+    await server.resetStats();
+    const lat = await openLoop(client, project, rate, latencySeconds);
+    const stats = await server.stats();
+    // What-if, after everything else: the same HTTP round with the dashboard aggregate
+    // triggers off, to show what their per-project lock (held to commit) costs a cycle.
+    progress("what-if: one HTTP round with the dashboard triggers off");
+    await pool.query(`ALTER TABLE "Submission" DISABLE TRIGGER dash_submission_insert; ALTER TABLE "Task" DISABLE TRIGGER dash_task_update`);
+    const noDash = (await httpRound(client, project, items)).perSecond;
+    await pool.query(`ALTER TABLE "Submission" ENABLE TRIGGER dash_submission_insert; ALTER TABLE "Task" ENABLE TRIGGER dash_task_update`);
+    client.close();
+
+    const perRound = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]!));
+    const worstP99 = Math.max(lat.claimP99, lat.submitP99);
+    const rows: Row[] = [
+      { line: "durable minimal line (reference)", value: median(res.durable), unit: "items/s", rounds: res.durable, detail: "100 loops, pool 10" },
+      { line: "our HTTP claim → submit", value: peak, unit: "cycles/s", rounds: res.http, detail: `${HTTP_CONCURRENCY} clients, ${CONTRIBUTORS} contributors` },
+      { line: "our engine in-process (no HTTP)", value: median(res.inproc), unit: "cycles/s", rounds: res.inproc, detail: "claimTask + submitClaim, 100 loops" },
+      { line: "pg-boss fetch → complete", value: median(res.pgboss), unit: "jobs/s", rounds: res.pgboss, detail: `${HTTP_CONCURRENCY} loops, pool 10` },
+      { line: `at 70% of peak (${rate}/s): achieved`, value: lat.achieved, unit: "cycles/s", detail: `${lat.errors} errors` },
+      { line: "  claim latency p50 / p99", value: lat.claimP50, unit: `ms / ${lat.claimP99.toFixed(1)} ms` },
+      { line: "  submit latency p50 / p99", value: lat.submitP50, unit: `ms / ${lat.submitP99.toFixed(1)} ms` },
+      { line: "  cycle latency p50 / p99", value: lat.cycleP50, unit: `ms / ${lat.cycleP99.toFixed(1)} ms`, detail: "from its scheduled start" },
+      { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms" },
+      { line: "what-if: HTTP, dashboard triggers off", value: noDash, unit: "cycles/s", detail: "one round, not a product configuration" },
+    ];
+    return {
+      id: "p2",
+      title: `P2 durable HTTP — ${items.toLocaleString("en-US")} cycles per round`,
+      rows,
+      ratios: [
+        ratio("HTTP / durable minimal line", perRound(res.http, res.durable), { atLeast: 0.5 }),
+        ratio("HTTP / pg-boss", perRound(res.http, res.pgboss), { atLeast: 1.5, text: "≈ 1.5" }),
+        ratio("in-process / durable minimal line", perRound(res.inproc, res.durable)),
+        ratio("request p99 at 70% of peak (ms)", worstP99, { atMost: 50 }),
+      ],
+      notes: [
+        "Every HTTP cycle is two requests (POST /claims, POST /claims/:id/submit), each with JWT verification, the actor's memberships read, the API rate limit, zod validation, a Lua script and one PostgreSQL function call, then events to the realtime bridge.",
+        "Request latency counts from the request's send; cycle latency from its scheduled start (so queueing delay is included).",
+      ],
+    };
+  } finally {
+    await server?.stop();
+    await boss.stop().catch(() => {});
+    await pool.end();
+    await closeDeps(deps);
+    await svc.stop();
+  }
+}
+
+/** With BENCH_PROFILE=1 the server writes a CPU profile to bench/profiles/ (not committed). */
+function profileArgs(): string[] | undefined {
+  return process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=bench/profiles"] : undefined;
+}
+
+const claimPath = (p: BenchProject) => `/api/projects/${p.projectId}/claims`;
+
+/** One claim → submit cycle for a contributor; throws on anything but success. */
+async function cycle(client: HttpClient, p: BenchProject, who: number, t?: { claim: number[]; submit: number[] }): Promise<void> {
+  const user = p.contributors[who % p.contributors.length]!;
+  const c = await client.request("POST", claimPath(p), user.token, { nodeId: p.nodeId });
+  if (c.status !== 201) throw new Error(`claim answered ${c.status}: ${JSON.stringify(c.body)}`);
+  const claim = (c.body as { claim: { id: string; token: string } }).claim;
+  const s = await client.request("POST", `/api/claims/${claim.id}/submit`, user.token, { token: claim.token, answers: p.answers });
+  if (s.status !== 201) throw new Error(`submit answered ${s.status}: ${JSON.stringify(s.body)}`);
+  t?.claim.push(c.ms);
+  t?.submit.push(s.ms);
+}
+
+/** A few cycles first: the server builds the queue state and its caches before the clock runs. */
+async function warmUp(client: HttpClient, p: BenchProject): Promise<void> {
+  await concurrently(8, async (w) => {
+    for (let i = 0; i < 25; i++) await cycle(client, p, w + i * 8);
+  });
+}
+
+let nextUser = 0;
+
+async function httpRound(client: HttpClient, p: BenchProject, items: number): Promise<LineResult> {
+  let left = items;
+  const started = performance.now();
+  await concurrently(HTTP_CONCURRENCY, async () => {
+    while (left-- > 0) await cycle(client, p, nextUser++);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { items, seconds, perSecond: items / seconds };
+}
+
+async function inProcessRound(deps: Deps, p: BenchProject, items: number): Promise<LineResult> {
+  const actors = await Promise.all(p.contributors.slice(0, 100).map(async (c) => (await loadActor(deps.db, c.id))!));
+  let left = items;
+  const started = performance.now();
+  await concurrently(actors.length, async (w) => {
+    const actor = actors[w]!;
+    while (left-- > 0) {
+      const c = await claimTask(deps, actor, p.projectId, { nodeId: p.nodeId });
+      await submitClaim(deps, actor, c.claim.id, { token: c.claim.token, answers: p.answers });
+    }
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { items, seconds, perSecond: items / seconds };
+}
+
+async function openLoop(client: HttpClient, p: BenchProject, rate: number, seconds: number) {
+  const t = { claim: [] as number[], submit: [] as number[] };
+  const cycles: number[] = [];
+  let errors = 0;
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const started = performance.now();
+  const running: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    running.push(
+      cycle(client, p, nextUser++, t).then(
+        () => void cycles.push(performance.now() - due),
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(running);
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    achieved: cycles.length / elapsed,
+    errors,
+    claimP50: percentile(t.claim, 50),
+    claimP99: percentile(t.claim, 99),
+    submitP50: percentile(t.submit, 50),
+    submitP99: percentile(t.submit, 99),
+    cycleP50: percentile(cycles, 50),
+    cycleP99: percentile(cycles, 99),
+  };
+}
+
+if (isMain(import.meta.url)) void runAsScript(p2Scenario);
