@@ -8,6 +8,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
+  /** A Redis command unanswered this long fails (503) instead of waiting out a partition. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   DATA_DIR: z.string().default("./.data"),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   ENCRYPTION_KEY: z.string().optional(),

@@ -21,7 +21,8 @@ async function main() {
   const rt = await prepareRuntime(config, log);
   const stops: Array<() => Promise<unknown>> = [rt.stop];
   const shutdown = async (code: number) => {
-    for (const s of stops.reverse()) await s().catch((e) => log.error({ err: e }, "shutdown step failed"));
+    // A step that hangs (a peer holding a connection) must not keep what we started running.
+    for (const s of stops.reverse()) await within(s(), 10_000).catch((e) => log.error({ err: e }, "shutdown step failed"));
     process.exit(code);
   };
   try {
@@ -29,7 +30,7 @@ async function main() {
     if (applied.length) log.info({ applied }, "migrations applied");
     const db = createPrisma(rt.databaseUrl);
     stops.push(() => db.$disconnect());
-    const redis = createRedis(rt.redisUrl);
+    const redis = createRedis(rt.redisUrl, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS }, log);
     stops.push(async () => redis.disconnect());
     await redisReady(redis);
     const secrets = new SecretBox(rt.encryptionKey);
@@ -68,6 +69,14 @@ async function main() {
     process.stderr.write(`\nPipelines could not start: ${(err as Error).message}\n`);
     await shutdown(1);
   }
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 void main();

@@ -2,8 +2,10 @@
 // in between): delay each way, every connection reset at once, and a partition
 // where nothing passes for seconds while connections stay open. What happens,
 // measured: a delay slows requests by a few round trips; a reset fails the
-// requests in flight with 503 and ioredis reconnects; a partition holds requests
-// until it heals (ioredis sets no command timeout), then they complete. Through
+// requests in flight with 503 and ioredis reconnects; in a partition a request
+// waits at most REDIS_COMMAND_TIMEOUT_MS (1.5 s here), then fails closed with
+// 503, and after the heal the state is rebuilt where a timed-out script may have
+// run. Through
 // all of it the invariants hold and nothing acknowledged is lost.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { finalCheck, seed, startCrew, startEnv, untilComplete, waitFor, type Env } from "./harness/scenario";
@@ -16,11 +18,12 @@ const rec = new Recorder(
   "Through a delayed, reset and partitioned Redis link the invariants hold and nothing acknowledged is lost; the behaviour of each fault is measured.",
 );
 const PARTITION_MS = byProfile(3_000, 8_000);
+const COMMAND_TIMEOUT_MS = 1_500;
 let env: Env;
 let w: Workload;
 
 beforeAll(async () => {
-  env = await startEnv({ label: "redis_link", servers: 2, redisProxy: true });
+  env = await startEnv({ label: "redis_link", servers: 2, redisProxy: true, env: () => ({ REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) }) });
   w = await seed(env, { raters: 8, reviewers: 4, tasks: 40, leaseSeconds: 15 });
 });
 afterAll(() => env?.close());
@@ -86,7 +89,7 @@ describe("a slow, cut and partitioned Redis link", () => {
       const { report, lost } = await finalCheck(env, w, crew.ledger, rec);
       rec.figure("tasksAdded", added);
       rec.figure("openTasksAtEnd", open);
-      rec.note("A partition that keeps connections open holds requests that need Redis until it heals (ioredis sets no command timeout here); they then complete normally. A reset fails the requests in flight at once with 503 and ioredis reconnects within its retry delay (≤ 1 s).");
+      rec.note("In a partition that keeps connections open, a request that needs Redis waits at most the command timeout (REDIS_COMMAND_TIMEOUT_MS, 1.5 s here), then answers 503; a claim script that timed out marks its project for a rebuild from PostgreSQL, so a claim it may have made unseen is dropped after the heal. A reset fails the requests in flight at once with 503 and ioredis reconnects within its retry delay (≤ 1 s).");
       const passed = open === 0 && !lost.length && !report.violations.length && !crew.ledger.unexpected.length;
       rec.write(passed);
 

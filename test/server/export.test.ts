@@ -70,6 +70,20 @@ describe("export", () => {
     expect(rows[1]).toMatchObject({ task_id: s.fromRun.id, run_id: s.run.id, agent_id: s.agent.id, "evaluate.accuracy": "", "review.verdict": "" });
   });
 
+  it("CSV: a cell a spreadsheet would run as a formula is exported as text; JSONL keeps it as it is", async () => {
+    const w = await createWorld(t.deps);
+    const p = await seedPipeline(t.deps, w.project);
+    const task = await seedTask(t.deps, w.project, p, { payload: { q: "x" } });
+    const notes = '=HYPERLINK("http://evil.test","x")';
+    await seedSubmission(t.deps, w.project, task.id, p.evaluate.id, w.contributor.id, { accuracy: 3, notes }, 1);
+    const c = client(t.url, w.owner.token);
+    const [row] = parse((await c.get(`/api/projects/${w.project.id}/export?format=csv`)).text, { columns: true }) as Record<string, string>[];
+    expect(row!["evaluate.notes"]).toBe(`'${notes}`);
+    expect(row!["evaluate.accuracy"]).toBe("3");
+    const [line] = (await c.get(`/api/projects/${w.project.id}/export?format=jsonl`)).text.trimEnd().split("\n");
+    expect(JSON.parse(line!).evaluations[0].answers.notes).toBe(notes);
+  });
+
   it("takes the explorer's filters; an empty export still has its header", async () => {
     const s = await scene();
     const c = client(t.url, s.w.owner.token);

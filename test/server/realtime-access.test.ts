@@ -162,3 +162,38 @@ describe("subscribing to rooms", () => {
     c.close();
   });
 });
+
+describe("org people changes with no resync to lean on", () => {
+  let slow: TestApp;
+  beforeAll(async () => {
+    // A resync far away: only the people event can take the sockets out.
+    slow = await startTestApp({ clock, workers: true, realtime: { expirySweepMs: 20, resyncMs: 3_600_000 } });
+  });
+  afterAll(() => slow?.close());
+
+  it("takes a removed person out of every room of the org at once", async () => {
+    const w = await createWorld(slow.deps);
+    const c = await connect(slow.url, w.admin.token);
+    // Another admin, so the org keeps one; the removed one watches its dashboard and a project queue.
+    const res0 = await client(slow.url, w.admin.token).patch(`/api/orgs/${w.org.id}/people/${w.owner.id}`, { orgRole: "admin" });
+    expect(res0.status).toBe(200);
+    expect(await c.subscribe(rooms.orgDashboard(w.org.id))).toEqual({ ok: true });
+    expect(await c.subscribe(rooms.queue(w.project.id))).toEqual({ ok: true });
+    const res = await client(slow.url, w.owner.token).delete(`/api/orgs/${w.org.id}/people/${w.admin.id}`);
+    expect(res.status).toBe(204);
+    await c.waitFor("room:left");
+    await expect.poll(() => c.of("room:left").map((e) => e.room).sort(), { timeout: 5_000 }).toEqual([rooms.orgDashboard(w.org.id), rooms.queue(w.project.id)].sort());
+    c.close();
+  });
+
+  it("takes a demoted Org Admin off the org dashboard at once", async () => {
+    const w = await createWorld(slow.deps);
+    await client(slow.url, w.admin.token).patch(`/api/orgs/${w.org.id}/people/${w.owner.id}`, { orgRole: "admin" });
+    const c = await connect(slow.url, w.admin.token);
+    expect(await c.subscribe(rooms.orgDashboard(w.org.id))).toEqual({ ok: true });
+    const res = await client(slow.url, w.owner.token).patch(`/api/orgs/${w.org.id}/people/${w.admin.id}`, { orgRole: "member" });
+    expect(res.status).toBe(200);
+    expect(await c.waitFor("room:left")).toEqual({ room: rooms.orgDashboard(w.org.id), code: "forbidden" });
+    c.close();
+  });
+});

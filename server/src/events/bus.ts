@@ -20,6 +20,7 @@ export type DomainEvent =
   | ({ type: "claim.expiring" } & TaskRef & { claimId: string; userId: string; expiresAt: string })
   | ({ type: "task.completed" } & TaskRef)
   | { type: "project.changed"; orgId: string; projectId: string }
+  | { type: "org.people_changed"; orgId: string; userId: string }
   | { type: "notification.created"; userId: string; notification: NotificationView };
 
 export interface NotificationView {

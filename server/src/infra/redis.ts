@@ -1,11 +1,12 @@
 import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "./logger";
 
 /**
  * Commands fail at once while Redis is down (no offline queue), so a claim
  * answers 503 instead of hanging; the client keeps reconnecting in the background.
  */
-export function createRedis(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createRedis(url: string, extra: RedisOptions = {}, log?: Logger): Redis {
+  const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
@@ -13,6 +14,18 @@ export function createRedis(url: string, extra: RedisOptions = {}): Redis {
     lazyConnect: false,
     ...extra,
   });
+  // Failures reach each command's caller (503); this only notes the link state,
+  // once per outage rather than once per reconnect attempt.
+  let down = false;
+  client.on("error", (err) => {
+    if (!down) log?.warn({ err: err.message }, "Redis connection error; reconnecting");
+    down = true;
+  });
+  client.on("ready", () => {
+    if (down) log?.info("Redis connection restored");
+    down = false;
+  });
+  return client;
 }
 
 /** Resolves once the connection is ready, so later commands need no offline queue. */

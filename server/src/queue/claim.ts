@@ -57,7 +57,11 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
       deadline, deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000, input.taskId ?? "", review ? "1" : "0",
     ];
-    const r = await runScript<number | Granted>(deps.redis, "claim", keys, args);
+    const r = await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
+      // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
+      if (/Command timed out/i.test(String((err as Error)?.message))) await markStale(deps, projectId).catch(() => {});
+      throw err;
+    });
     if (typeof r === "number") {
       if (r === Code.NotLoaded) await ensureLoaded(deps, projectId);
       else if (r === Code.StaleConfig) forgetCatalog(deps, projectId);

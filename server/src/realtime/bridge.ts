@@ -8,10 +8,12 @@ import type { Deps } from "../deps";
 import type { DomainEvent } from "../events/bus";
 import { rooms, type NotificationType } from "../shared/socket-events";
 import { Coalescer } from "./coalesce";
-import { dropRevokedKeys, recheckProject, recheckRoom, watchedRooms } from "./recheck";
+import { dropRevokedKeys, recheckOrg, recheckProject, recheckRoom, watchedRooms } from "./recheck";
 import type { Realtime } from "./server";
 import type { Marks } from "./types";
 
+/** An access mark for every room of an org (a person removed or their roles changed). */
+const ANY_PROJECT = "*";
 /** Marks for other instances leave at most this often (ms): one message per burst. */
 const MARKS_BATCH_MS = 10;
 
@@ -33,7 +35,9 @@ export function startRealtimeBridge(deps: Deps, rt: Realtime): () => Promise<voi
     for (const p of m.queues) feeds.queue.mark(p);
     for (const d of m.dashboards) feeds.dashboard.mark(d);
     for (const a of m.access)
-      void recheckProject(deps, io, feeds.emitter, a.projectId, a.orgId).catch((err) => deps.log.warn({ err }, "room recheck failed"));
+      void (a.projectId === ANY_PROJECT ? recheckOrg(deps, io, feeds.emitter, a.orgId) : recheckProject(deps, io, feeds.emitter, a.projectId, a.orgId)).catch(
+        (err) => deps.log.warn({ err }, "room recheck failed"),
+      );
   };
 
   const outbox = new Coalescer(
@@ -80,6 +84,10 @@ export function startRealtimeBridge(deps: Deps, rt: Realtime): () => Promise<voi
 function marksFor(e: DomainEvent): Marks | null {
   const m: Marks = { queues: [], dashboards: [], access: [] };
   if (e.type === "notification.created" || e.type === "claim.expiring") return null;
+  if (e.type === "org.people_changed") {
+    m.access.push({ projectId: ANY_PROJECT, orgId: e.orgId });
+    return m;
+  }
   if (e.type === "project.changed") m.access.push({ projectId: e.projectId, orgId: e.orgId });
   if (e.type.startsWith("task.") || e.type === "project.changed") m.queues.push(e.projectId);
   if (DASHBOARD_EVENTS.has(e.type)) m.dashboards.push(rooms.projectDashboard(e.projectId), rooms.orgDashboard(e.orgId));

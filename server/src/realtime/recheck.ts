@@ -2,7 +2,7 @@
 // org, a role changed. The sockets watching a room are checked again in one
 // batch (a few queries per room, never one per socket); a socket that lost
 // access leaves the room and is told (`room:left`). Runs when a project's
-// memberships change and, for every watched room, at each resync.
+// memberships or an org's people change and, for every watched room, at each resync.
 import type { Actor, OrgRole, ProjectRole } from "../access/actor";
 import type { Deps } from "../deps";
 import { AppError } from "../http/errors";
@@ -49,6 +49,15 @@ export async function recheckProject(deps: Deps, io: IO, emitter: Emitter, proje
   for (const name of [rooms.queue(projectId), rooms.projectDashboard(projectId), rooms.orgDashboard(orgId)]) {
     await recheckRoom(deps, io, emitter, name);
   }
+}
+
+/** Every watched room of an org: its dashboard and its projects' rooms (a person's org standing changed). */
+export async function recheckOrg(deps: Deps, io: IO, emitter: Emitter, orgId: string): Promise<void> {
+  const watched = watchedRooms(io);
+  if (!watched.length) return;
+  const projects = await deps.db.project.findMany({ where: { orgId }, select: { id: true } });
+  const names = new Set([rooms.orgDashboard(orgId), ...projects.flatMap((p) => [rooms.queue(p.id), rooms.projectDashboard(p.id)])]);
+  for (const name of watched) if (names.has(name)) await recheckRoom(deps, io, emitter, name);
 }
 
 /** Every subscribable room with a watcher on this instance. */

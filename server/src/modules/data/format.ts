@@ -46,7 +46,12 @@ export function csvColumns(nodes: NodeInfo[]): string[] {
   return [...cols];
 }
 
-const cell = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : v);
+// A text cell a spreadsheet would read as a formula (=, +, -, @, tab, CR first)
+// gets a leading apostrophe: exported answers and payloads are untrusted text.
+const FORMULA = /^[=+\-@\t\r]/;
+const text = (s: string) => (FORMULA.test(s) ? `'${s}` : s);
+const cell = (v: unknown) =>
+  v === null || v === undefined ? "" : typeof v === "object" ? text(JSON.stringify(v)) : typeof v === "string" ? text(v) : v;
 
 export const csvHeader = (columns: string[]) => stringify([columns]);
 

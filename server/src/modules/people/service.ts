@@ -89,7 +89,7 @@ export async function updatePerson(
   userId: string,
   input: { orgRole?: "admin" | "member"; projects?: ProjectGrant[] },
 ) {
-  return deps.db.$transaction(async (tx) => {
+  const after = await deps.db.$transaction(async (tx) => {
     const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
     if (!member) throw notFound("person");
     const before = await personSnapshot(tx, orgId, userId);
@@ -105,6 +105,8 @@ export async function updatePerson(
     await recordAudit(tx, actor, { orgId, action: "person.update", resourceType: "user", resourceId: userId, before, after });
     return after;
   });
+  deps.bus.publish({ type: "org.people_changed", orgId, userId });
+  return after;
 }
 
 export async function removePerson(deps: Deps, actor: Actor, orgId: string, userId: string) {
@@ -118,6 +120,8 @@ export async function removePerson(deps: Deps, actor: Actor, orgId: string, user
     await tx.invitation.deleteMany({ where: { orgId, userId, usedAt: null } });
     await recordAudit(tx, actor, { orgId, action: "person.remove", resourceType: "user", resourceId: userId, before });
   });
+  // Their open sockets leave the org's rooms now, not at the next resync.
+  deps.bus.publish({ type: "org.people_changed", orgId, userId });
 }
 
 const personInclude = (orgId: string) => ({ user: { include: { projects: { where: { project: { orgId } } } } } }) as const;
