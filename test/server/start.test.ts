@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../server/src/infra/embedded";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -81,5 +81,32 @@ describe("npm start on an empty directory", () => {
     // Everything it started is gone: nothing answers on the port any more.
     expect(await fetch(`${url}/healthz`).then(() => "up").catch(() => "down")).toBe("down");
     expect(spawnSync("pgrep", ["-f", path.join(dataDir, "pg")]).status, "embedded PostgreSQL still running").toBe(1);
+    expect(redisGone(out), "local redis-server still running").toBe(true);
+  }, 120_000);
+
+  it("with a configured DATABASE_URL, exits 0 on SIGTERM after its own ordered shutdown", async () => {
+    const port = await freePort();
+    let out = "";
+    const env = { ...cleanEnv(port), DATABASE_URL: inject("databaseUrl") };
+    const child = spawn(tsx, ["server/src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    try {
+      await waitReady(`http://127.0.0.1:${port}`, child);
+      expect(out).not.toContain("Embedded PostgreSQL");
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(redisGone(out), "local redis-server still running").toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+    }
   }, 120_000);
 });
+
+/** The redis-server the server said it started no longer runs. */
+function redisGone(out: string): boolean {
+  const port = /Local redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+  expect(port, "the server names the redis-server it started").toBeTruthy();
+  return spawnSync("pgrep", ["-f", `redis-server 127.0.0.1:${port}`]).status === 1;
+}
