@@ -32,6 +32,21 @@ describe("importing tasks", () => {
     expect(await t.deps.db.taskEvent.count({ where: { taskId: { in: ids }, type: "imported" } })).toBe(3);
   });
 
+  it("keeps a payload exactly as sent, an own __proto__ key included, without polluting anything", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const payload = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": 1}, "q": "a"}');
+    const [id] = await importTasks(q, [{ payload }]);
+    const r = await client(q.url, q.owner.token).get(`/api/tasks/${id}`);
+    expect(r.status).toBe(200);
+    // jsonb keeps keys in its own order, so compare them as a set.
+    expect(Object.keys(r.body.payload).sort()).toEqual(["__proto__", "constructor", "q"]);
+    expect(Object.getOwnPropertyDescriptor(r.body.payload, "__proto__")?.value).toEqual({ polluted: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const bad = await client(q.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: [1, 2] }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("invalid_request");
+  });
+
   it("imports CSV: a JSON payload column, data columns, priority and assignment", async () => {
     const q = await queueProject(t.deps, t.url);
     const bob = q.types.Evaluators!.people[1]!;

@@ -89,6 +89,13 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string)
 
 // ── shared schema pieces ──
 export const id = z.string().min(1).max(100);
+/**
+ * A JSON object kept exactly as sent. z.record would copy it, and an own
+ * "__proto__" key (JSON.parse makes one) would become the copy's prototype and vanish.
+ */
+export const jsonObject = z
+  .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { message: "Expected a JSON object" })
+  .meta({ type: "object", additionalProperties: true });
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Prisma } from "@prisma/client";
 import { authorize } from "../../access/authorize";
 import { invalidRequest, notFound } from "../../http/errors";
-import { id, listQuery, page, pageOf, type Api } from "../../http/route";
+import { id, jsonObject, listQuery, page, pageOf, type Api } from "../../http/route";
 import { PRIORITY_MAX, PRIORITY_MIN } from "../../queue/placement";
 import { loadProject } from "../load";
 import { loadPipeline } from "../pipelines/service";
@@ -12,7 +12,7 @@ import { importTasks, type TaskInput } from "./service";
 import { taskDetailSchema, taskSchema, taskView } from "./view";
 
 const taskInput = z.strictObject({
-  payload: z.record(z.string(), z.unknown()),
+  payload: jsonObject,
   priority: z.number().int().min(PRIORITY_MIN).max(PRIORITY_MAX).optional(),
   assignTo: z.union([z.strictObject({ userId: id }), z.strictObject({ contributorTypeId: id })]).optional(),
 });
