@@ -4,6 +4,7 @@ import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
+import { afterFreed, freeWorkOf } from "../../queue/leave";
 import { recordAudit } from "../audit/record";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -110,16 +111,23 @@ export async function updatePerson(
 }
 
 export async function removePerson(deps: Deps, actor: Actor, orgId: string, userId: string) {
-  await deps.db.$transaction(async (tx) => {
+  const freed = await deps.db.$transaction(async (tx) => {
     const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
     if (!member) throw notFound("person");
     if (member.role === "admin") await assertNotLastAdmin(tx, orgId, userId);
     const before = await personSnapshot(tx, orgId, userId);
+    const projects = await tx.projectMember.findMany({ where: { userId, project: { orgId } }, select: { projectId: true } });
     await tx.projectMember.deleteMany({ where: { userId, project: { orgId } } });
+    const freed = await freeWorkOf(tx, deps, actor.userId, userId, projects.map((p) => p.projectId));
     await tx.orgMember.delete({ where: { orgId_userId: { orgId, userId } } });
     await tx.invitation.deleteMany({ where: { orgId, userId, usedAt: null } });
-    await recordAudit(tx, actor, { orgId, action: "person.remove", resourceType: "user", resourceId: userId, before });
+    await recordAudit(tx, actor, {
+      orgId, action: "person.remove", resourceType: "user", resourceId: userId, before,
+      after: { claimsRevoked: freed.ended.length, tasksReopened: freed.reopened },
+    });
+    return freed;
   });
+  await afterFreed(deps, freed);
   // Their open sockets leave the org's rooms now, not at the next resync.
   deps.bus.publish({ type: "org.people_changed", orgId, userId });
 }

@@ -2,6 +2,7 @@ import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
+import { afterFreed, freeWorkOf } from "../../queue/leave";
 import { recordAudit } from "../audit/record";
 
 type Project = { id: string; orgId: string };
@@ -102,17 +103,21 @@ export async function updateMember(
 }
 
 export async function removeMember(deps: Deps, actor: Actor, project: Project, userId: string) {
-  await deps.db.$transaction(async (tx) => {
+  const freed = await deps.db.$transaction(async (tx) => {
     const before = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: project.id, userId } } });
     if (!before) throw notFound("member");
     await tx.projectMember.delete({ where: { projectId_userId: { projectId: project.id, userId } } });
+    const freed = await freeWorkOf(tx, deps, actor.userId, userId, [project.id]);
     await recordAudit(tx, actor, {
       orgId: project.orgId,
       action: "member.remove",
       resourceType: "project_member",
       resourceId: `${project.id}:${userId}`,
       before: { role: before.role, contributorTypeId: before.contributorTypeId },
+      after: { claimsRevoked: freed.ended.length, tasksReopened: freed.reopened },
     });
+    return freed;
   });
+  await afterFreed(deps, freed);
   deps.bus.publish({ type: "project.changed", orgId: project.orgId, projectId: project.id });
 }

@@ -1,0 +1,60 @@
+// A person who leaves a project (off its team, or out of the org) holds nothing
+// and keeps nothing waiting: their live claims are revoked, the tasks assigned to
+// them or returned to them for rework open to the others who may work the node.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DomainEvent } from "../../server/src/events/bus";
+import { startTestApp, type TestApp } from "../helpers/app";
+import { client } from "../helpers/http";
+import { claimAt, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs } from "../helpers/queue";
+
+let t: TestApp;
+const events: DomainEvent[] = [];
+beforeAll(async () => {
+  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
+  t.deps.bus.onAny((e) => events.push(e));
+});
+afterAll(() => t.close());
+
+describe("leaving a project", () => {
+  it("taken off the team: their claim is revoked and the task goes to the next contributor", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [id] = await importTasks(q, [{ payload: { q: 1 } }]);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const held = await mustClaim(q, alice!, "evaluate");
+    expect((await claimAt(q, bob!, "evaluate")).body.error.code).toBe("queue_empty");
+
+    const res = await client(t.url, q.admin.token).delete(`/api/projects/${q.project.id}/members/${alice!.id}`);
+    expect(res.status).toBe(204);
+    const claim = await t.deps.db.claim.findUniqueOrThrow({ where: { id: held.id } });
+    expect(claim.outcome).toBe("revoked");
+    expect(events).toContainEqual(expect.objectContaining({ type: "task.released", claimId: held.id, reason: "revoked" }));
+
+    const next = await mustClaim(q, bob!, "evaluate");
+    expect(next.taskId).toBe(id);
+    expect((await submitAs(q, alice!, held, { answers: goodAnswers })).status).toBeGreaterThanOrEqual(400);
+    expect((await submitAs(q, bob!, next, { answers: goodAnswers })).status).toBe(201);
+    const audit = await t.deps.db.auditEntry.findFirst({ where: { orgId: q.org.id, action: "member.remove" }, orderBy: { createdAt: "desc" } });
+    expect(audit?.after).toMatchObject({ claimsRevoked: 1, tasksReopened: 0 });
+  });
+
+  it("removed from the org: work returned to them and work assigned to them opens to their type", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [reviewer] = q.types.Reviewers!.people;
+    const [returned, assigned] = await importTasks(q, [{ payload: { q: 1 } }, { payload: { q: 2 }, assignTo: { userId: alice!.id } }]);
+    // Alice's evaluation of the first task comes back to her for rework.
+    const first = await mustClaim(q, alice!, "evaluate", returned);
+    expect((await submitAs(q, alice!, first, { answers: goodAnswers })).status).toBe(201);
+    const review = await mustClaim(q, reviewer!, "review");
+    expect((await submitAs(q, reviewer!, review, { verdict: "return", comment: "again" })).status).toBe(201);
+    expect((await queueOf(q, bob!)).find((i) => i.key === "evaluate")).toMatchObject({ available: 0 });
+
+    const res = await client(t.url, q.admin.token).delete(`/api/orgs/${q.org.id}/people/${alice!.id}`);
+    expect(res.status).toBe(204);
+    expect((await queueOf(q, bob!)).find((i) => i.key === "evaluate")).toMatchObject({ available: 2, canClaim: true });
+    const taken = [(await mustClaim(q, bob!, "evaluate")).taskId, (await mustClaim(q, bob!, "evaluate")).taskId];
+    expect(taken.sort()).toEqual([returned, assigned].sort());
+    const rows = await t.deps.db.task.findMany({ where: { id: { in: [returned!, assigned!] } } });
+    expect(rows.every((r) => r.reworkUserId === null && r.assignedUserId === null)).toBe(true);
+  });
+});
