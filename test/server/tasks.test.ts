@@ -113,6 +113,24 @@ describe("importing tasks", () => {
     expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(0);
   });
 
+  it("refuses assignment to a contributor or type that cannot work the first node", async () => {
+    const q = await queueProject(t.deps, t.url); // evaluate needs Evaluators
+    const reviewer = q.types.Reviewers!.people[0]!;
+    const res = await client(q.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, {
+      tasks: [
+        { payload: {}, assignTo: { userId: q.types.Evaluators!.people[0]!.id } },
+        { payload: {}, assignTo: { userId: reviewer.id } },
+        { payload: {}, assignTo: { contributorTypeId: q.types.Reviewers!.id } },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues).toEqual([
+      expect.objectContaining({ path: "tasks.1.assignTo.userId", message: expect.stringContaining("another contributor type") }),
+      expect.objectContaining({ path: "tasks.2.assignTo.contributorTypeId", message: expect.stringContaining("another contributor type") }),
+    ]);
+    expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(0);
+  });
+
   it("answers 404 for another org's pipeline and 403 for a viewer", async () => {
     const q = await queueProject(t.deps, t.url);
     const other = await queueProject(t.deps, t.url);
@@ -126,7 +144,7 @@ describe("importing tasks", () => {
 describe("listing and reading tasks", () => {
   it("filters by status, node and contributor type, oldest first, paged", async () => {
     const q = await queueProject(t.deps, t.url);
-    const ids = await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 }, assignTo: { contributorTypeId: q.types.Reviewers!.id } }]);
+    const ids = await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 }, assignTo: { contributorTypeId: q.types.Evaluators!.id } }]);
     const [alice, bob] = q.types.Evaluators!.people;
     const c = await mustClaim(q, alice!, "evaluate");
     expect((await submitAs(q, alice!, c, { answers: goodAnswers })).status).toBe(201);
@@ -137,8 +155,9 @@ describe("listing and reading tasks", () => {
     expect(await idsOf("status=claimed")).toEqual([ids[1]]);
     expect(await idsOf("status=queued")).toEqual([ids[0], ids[2]]);
     expect(await idsOf(`nodeId=${q.node("review")}`)).toEqual([ids[0]]);
-    // Reviewers' work: waiting at the review node, or assigned to the type.
-    expect(await idsOf(`contributorTypeId=${q.types.Reviewers!.id}`)).toEqual([ids[0], ids[2]]);
+    // A type's work: waiting at a node it works, or assigned to the type.
+    expect(await idsOf(`contributorTypeId=${q.types.Reviewers!.id}`)).toEqual([ids[0]]);
+    expect(await idsOf(`contributorTypeId=${q.types.Evaluators!.id}&status=queued`)).toEqual([ids[2]]);
     const first = await list("limit=2");
     expect(first.items).toHaveLength(2);
     const second = await list(`limit=2&cursor=${first.nextCursor}`);

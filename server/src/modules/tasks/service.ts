@@ -38,8 +38,8 @@ export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, 
   if (items.length > MAX_IMPORT) throw payloadTooLarge(`At most ${MAX_IMPORT} tasks per import (got ${items.length}); split the file.`);
   if (!items.length) throw invalidRequest("There are no tasks to import.");
   if (pipeline.project.status !== "active") throw conflict("project_archived", "This project is archived: no new tasks can enter it.");
-  await assignmentsMustExist(deps, pipeline.projectId, items);
   const first = pipeline.nodes.reduce((a, b) => (b.position < a.position ? b : a));
+  await assignmentsMustExist(deps, pipeline.projectId, first.id, items);
   const now = deps.clock.now();
   const tasks: NewTask[] = items.map((t) => ({
     id: newId(),
@@ -103,25 +103,36 @@ export async function enqueueTasks(
   deps.bus.publish({ type: "task.queued", ...at, taskIds: tasks.map((t) => t.id) });
 }
 
-async function assignmentsMustExist(deps: Deps, projectId: string, items: TaskInput[]) {
+/** Each assignment names a contributor (or type) of this project who can work the first node: else the task could never be claimed. */
+async function assignmentsMustExist(deps: Deps, projectId: string, firstNodeId: string, items: TaskInput[]) {
   const users = new Set<string>();
   const types = new Set<string>();
   for (const t of items) {
     if (t.assignTo && "userId" in t.assignTo) users.add(t.assignTo.userId);
     if (t.assignTo && "contributorTypeId" in t.assignTo) types.add(t.assignTo.contributorTypeId);
   }
+  if (!users.size && !types.size) return;
   const [members, cat] = await Promise.all([
-    users.size ? deps.db.projectMember.findMany({ where: { projectId, role: "contributor", userId: { in: [...users] } }, select: { userId: true } }) : [],
-    types.size ? getCatalog(deps, projectId) : null,
+    users.size
+      ? deps.db.projectMember.findMany({ where: { projectId, role: "contributor", userId: { in: [...users] } }, select: { userId: true, contributorTypeId: true } })
+      : [],
+    getCatalog(deps, projectId),
   ]);
-  const okUsers = new Set(members.map((m) => m.userId));
+  const typeOf = new Map(members.map((m) => [m.userId, m.contributorTypeId]));
+  const needs = cat?.nodes.get(firstNodeId)?.typeId ?? null;
+  const wrongType = "Works as another contributor type than the pipeline's first node needs";
   const issues: Array<{ in: string; path: string; message: string }> = [];
   items.forEach((t, i) => {
     if (issues.length >= 20 || !t.assignTo) return;
-    if ("userId" in t.assignTo && !okUsers.has(t.assignTo.userId))
-      issues.push({ in: "body", path: `tasks.${i}.assignTo.userId`, message: "Not a contributor of this project" });
-    if ("contributorTypeId" in t.assignTo && !cat?.types.has(t.assignTo.contributorTypeId))
-      issues.push({ in: "body", path: `tasks.${i}.assignTo.contributorTypeId`, message: "No such contributor type in this project" });
+    if ("userId" in t.assignTo) {
+      const path = `tasks.${i}.assignTo.userId`;
+      if (!typeOf.has(t.assignTo.userId)) issues.push({ in: "body", path, message: "Not a contributor of this project" });
+      else if (needs && typeOf.get(t.assignTo.userId) !== needs) issues.push({ in: "body", path, message: wrongType });
+    } else {
+      const path = `tasks.${i}.assignTo.contributorTypeId`;
+      if (!cat?.types.has(t.assignTo.contributorTypeId)) issues.push({ in: "body", path, message: "No such contributor type in this project" });
+      else if (needs && t.assignTo.contributorTypeId !== needs) issues.push({ in: "body", path, message: wrongType });
+    }
   });
   if (issues.length) throw invalidRequest("Some tasks are assigned to someone who cannot work this project.", { issues });
 }
