@@ -5,6 +5,7 @@ import type { App } from "./app";
 import type { DemoExtension } from "./cli/demo";
 import type { Deps } from "./deps";
 import { startRealtimeBridge } from "./realtime/bridge";
+import { startDashboardFolder } from "./modules/dashboard/fold";
 import { startNotificationTriggers } from "./modules/notifications/triggers";
 import { demoPipeline } from "./modules/pipelines/demo";
 import { demoSettings } from "./modules/settings/demo";
@@ -20,6 +21,7 @@ export async function startWorkers(_deps: Deps, _app: App): Promise<Workers> {
   const notifications = startNotificationTriggers(_deps);
   stops.push(() => notifications.stop());
   stops.push(startQueueWorkers(_deps));
+  stops.push(startDashboardFolder(_deps, _deps.config.SWEEP_INTERVAL_MS));
   return {
     stop: async () => {
       for (const s of stops.reverse()) await s().catch(() => {});

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { createOrg } from "../helpers/factories";
+import { foldDashboardDeltas } from "../../server/src/modules/dashboard/fold";
 import { addReview, addSubmission, addTask, aggregatesOf, completeTask, dashPipeline, type DashPipeline } from "./dashboard.factories";
 
 let t: TestApp;
@@ -57,6 +58,29 @@ describe("dashboard aggregates", () => {
     expect(await rebuilt(org.id)).toEqual(kept);
   });
 
+  it("read the same before and after the pending deltas are folded, folding midway or at the end", async () => {
+    const { org } = await createOrg(t.deps);
+    const p = await dashPipeline(t.deps, await t.deps.db.project.create({ data: { orgId: org.id, name: "folded" } }));
+    await activity(p, ["u1", "u2", "u3"], 20, 3);
+    await foldDashboardDeltas(t.deps);
+    await activity(p, ["u2", "u4"], 20, 4);
+    const pending = await t.deps.db.$queryRawUnsafe<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM "StatProjectHourDelta" WHERE "orgId" = $1`,
+      org.id,
+    );
+    expect(pending[0]!.n).toBeGreaterThan(0);
+    const live = await aggregatesOf(t.deps, org.id);
+    await foldDashboardDeltas(t.deps);
+    const after = await aggregatesOf(t.deps, org.id);
+    expect(after).toEqual(live);
+    const left = await t.deps.db.$queryRawUnsafe<Array<{ n: number }>>(
+      `SELECT (SELECT count(*) FROM "StatProjectHourDelta" WHERE "orgId" = $1) + (SELECT count(*) FROM "StatProjectDayDelta" WHERE "orgId" = $1) AS n`,
+      org.id,
+    );
+    expect(Number(left[0]!.n)).toBe(0);
+    expect(await rebuilt(org.id)).toEqual(live);
+  });
+
   it("stay exact with the same person submitting in parallel transactions", async () => {
     const { org } = await createOrg(t.deps);
     const p = await dashPipeline(t.deps, await t.deps.db.project.create({ data: { orgId: org.id, name: "busy" } }));
@@ -86,7 +110,7 @@ describe("dashboard aggregates", () => {
     const kept = await aggregatesOf(t.deps, org.id);
     expect(await rebuilt(org.id)).toEqual(kept);
     const [sum] = await t.deps.db.$queryRawUnsafe<Array<{ s: number; c: number }>>(
-      `SELECT sum("submissions")::int AS s, sum("completedTasks")::int AS c FROM "StatProjectDay" WHERE "orgId" = $1`,
+      `SELECT sum("submissions")::int AS s, sum("completedTasks")::int AS c FROM "StatProjectDayLive" WHERE "orgId" = $1`,
       org.id,
     );
     expect(sum).toEqual({ s: 40, c: 40 });
@@ -130,7 +154,11 @@ describe("dashboard aggregates", () => {
     await completeTask(t.deps, p, task.id, "2026-05-01T12:00:00Z");
     await t.deps.db.task.update({ where: { id: task.id }, data: { priority: 5 } });
     await completeTask(t.deps, p, task.id, "2026-05-02T12:00:00Z"); // completion time corrected
-    const days = await t.deps.db.statProjectDay.findMany({ where: { projectId: p.project.id }, orderBy: { day: "asc" } });
+    // What readers see: the bucket rows plus the triggers' pending deltas.
+    const days = await t.deps.db.$queryRawUnsafe<Array<{ day: Date; completedTasks: number; tasksCreated: number; tasksCreatedCompleted: number }>>(
+      `SELECT "day", "completedTasks", "tasksCreated", "tasksCreatedCompleted" FROM "StatProjectDayLive" WHERE "projectId" = $1 ORDER BY "day"`,
+      p.project.id,
+    );
     expect(days.map((d) => [d.day.toISOString().slice(0, 10), d.completedTasks, d.tasksCreated, d.tasksCreatedCompleted])).toEqual([
       ["2026-05-01", 0, 1, 1],
       ["2026-05-02", 1, 0, 0],

@@ -79,9 +79,9 @@ export function completeTask(deps: Deps, p: DashPipeline, taskId: string, at: st
 export async function aggregatesOf(deps: Deps, orgId: string): Promise<string[]> {
   const rows = await deps.db.$queryRawUnsafe<Array<{ r: string }>>(
     `WITH scopes AS (SELECT $1::text AS id UNION ALL SELECT id FROM "Project" WHERE "orgId" = $1)
-     SELECT 'ph ' || row(s.*)::text AS r FROM "StatProjectHour" s WHERE "orgId" = $1
+     SELECT 'ph ' || row(s.*)::text AS r FROM "StatProjectHourLive" s WHERE "orgId" = $1
        AND "submissions" + "completedTasks" + "tasksCreated" + "tasksCreatedCompleted" + "firstReviews" + "reviews" + "activeSubmitters" <> 0
-     UNION ALL SELECT 'pd ' || row(s.*)::text FROM "StatProjectDay" s WHERE "orgId" = $1
+     UNION ALL SELECT 'pd ' || row(s.*)::text FROM "StatProjectDayLive" s WHERE "orgId" = $1
        AND "submissions" + "completedTasks" + "tasksCreated" + "tasksCreatedCompleted" + "firstReviews" + "reviews" + "activeSubmitters" <> 0
      UNION ALL SELECT 'oh ' || row(s.*)::text FROM "StatOrgHour" s WHERE "orgId" = $1 AND "activeSubmitters" <> 0
      UNION ALL SELECT 'od ' || row(s.*)::text FROM "StatOrgDay" s WHERE "orgId" = $1 AND "activeSubmitters" <> 0

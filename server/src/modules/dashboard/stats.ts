@@ -84,11 +84,11 @@ export async function readScope(db: Db, scope: Scope, id: string, q: ScopeQuery)
   const buckets =
     scope === "project"
       ? `SELECT ${ms(instant)} AS t, "activeSubmitters", "maxUserSubmissions", ${ADDITIVE.map((c) => `"${c}"`).join(", ")}
-         FROM "StatProject${suffix}" WHERE "projectId" = $1 AND ${range}`
+         FROM "StatProject${suffix}Live" WHERE "projectId" = $1 AND ${range}`
       : `SELECT ${ms(instant)} AS t, coalesce(o."activeSubmitters", 0) AS "activeSubmitters",
                 coalesce(o."maxUserSubmissions", 0) AS "maxUserSubmissions", ${ADDITIVE.map((c) => `coalesce(s."${c}", 0) AS "${c}"`).join(", ")}
          FROM (SELECT ${col}, ${ADDITIVE.map((c) => `sum("${c}")::int AS "${c}"`).join(", ")}
-               FROM "StatProject${suffix}" WHERE "orgId" = $1 AND ${range} GROUP BY ${col}) s
+               FROM "StatProject${suffix}Live" WHERE "orgId" = $1 AND ${range} GROUP BY ${col}) s
          FULL JOIN (SELECT ${col}, "activeSubmitters", "maxUserSubmissions" FROM "StatOrg${suffix}" WHERE "orgId" = $1 AND ${range}) o
          USING (${col})`;
   const parts = [`(SELECT coalesce(json_agg(b), '[]'::json) FROM (${buckets}) b) AS buckets`];
@@ -137,9 +137,9 @@ const SPREAD = `WITH c AS (${STAB("$6")}), b AS (${STAB("$5")}), a AS (${STAB("$
   FROM (SELECT coalesce(b."cum", 0) - coalesce(a."cum", 0) AS prev, c."cum" - coalesce(b."cum", 0) AS cur
         FROM c LEFT JOIN b ON b."userId" COLLATE "C" = c."userId" LEFT JOIN a ON a."userId" COLLATE "C" = c."userId") per_person`;
 
-const FIRST_PROJECT = `LEAST((SELECT min("day")::timestamp AT TIME ZONE 'UTC' FROM "StatProjectDay" WHERE "projectId" = $1),
+const FIRST_PROJECT = `LEAST((SELECT min("day")::timestamp AT TIME ZONE 'UTC' FROM "StatProjectDayLive" WHERE "projectId" = $1),
   (SELECT "createdAt" FROM "Project" WHERE id = $1))`;
-const FIRST_ORG = `LEAST((SELECT min("day")::timestamp AT TIME ZONE 'UTC' FROM "StatProjectDay" WHERE "orgId" = $1),
+const FIRST_ORG = `LEAST((SELECT min("day")::timestamp AT TIME ZONE 'UTC' FROM "StatProjectDayLive" WHERE "orgId" = $1),
   (SELECT "createdAt" FROM "Organization" WHERE id = $1), (SELECT min("createdAt") FROM "Project" WHERE "orgId" = $1))`;
 
 const PROJECTS = `SELECT coalesce(json_agg(x ORDER BY x.name, x.id), '[]'::json) FROM (
