@@ -15,11 +15,16 @@ const pools = new WeakMap<Db, Sql>();
 
 /** The engine's fast path to the deps' database. */
 export function sqlOf(deps: Deps): Sql {
-  let sql = pools.get(deps.db);
+  return sqlOfDb(deps.db);
+}
+
+/** The same for a bare client (per-request reads outside the engine: the actor). */
+export function sqlOfDb(db: Db): Sql {
+  let sql = pools.get(db);
   if (!sql) {
-    const conn = connectionOf(deps.db);
-    sql = conn ? poolSql(conn.pool) : prismaSql(deps.db);
-    pools.set(deps.db, sql);
+    const conn = connectionOf(db);
+    sql = conn ? poolSql(conn.pool) : prismaSql(db);
+    pools.set(db, sql);
   }
   return sql;
 }
