@@ -13,6 +13,7 @@ import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalo
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
 import { keysOf, NO_TYPE } from "./keys";
+import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
 import { runScript } from "./scripts";
 import { recordClaim, type ClaimRecord } from "./sql";
@@ -109,6 +110,7 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
     }
 
     const expiresAt = new Date(deadline);
+    rememberGranted(deps, { id: claimId, projectId, taskId, nodeId: node.id, userId: actor.userId, claimedAt: now, expiresAt });
     deps.bus.publish({
       type: "task.claimed", orgId: cat.orgId, projectId, pipelineId: node.pipelineId, nodeId: node.id, taskId,
       claimId, userId: actor.userId, expiresAt: expiresAt.toISOString(),

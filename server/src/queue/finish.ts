@@ -9,7 +9,7 @@ import { validateAnswers } from "../modules/pipelines/form";
 import type { NodeDef } from "./catalog";
 import { claimLost } from "./codes";
 import { settle } from "./follow";
-import { loadHeldClaim } from "./held";
+import { forgetGranted, loadHeldClaim, stillHeld } from "./held";
 import { newId } from "./ids";
 import { recordReview, recordSubmission } from "./sql";
 import { sqlOf } from "./pg";
@@ -26,22 +26,28 @@ export type Submitted =
   | { kind: "review"; id: string; taskId: string; nodeId: string; verdict: "pass" | "return"; comment: string | null; round: number; submissionId: string; createdAt: Date };
 
 export async function submitClaim(deps: Deps, actor: Actor, claimId: string, input: SubmitInput): Promise<Submitted> {
-  const { claim, cat, node } = await loadHeldClaim(deps, actor, claimId);
+  const { claim, cat, node, fromGrant } = await loadHeldClaim(deps, actor, claimId, { granted: true });
   const ref = (nodeId: string): TaskRef => ({ orgId: cat.orgId, projectId: claim.projectId, pipelineId: node.pipelineId, nodeId, taskId: claim.taskId });
   const now = deps.clock.now();
   const next = node.next!; // an end node always follows a work node
 
   if (node.kind === "task") {
-    if (!input.answers || input.verdict !== undefined || input.comment !== undefined)
-      throw invalidRequest("A task node takes `answers` (an object keyed by criterion), not a verdict.");
-    const answers = validateAnswers(node.form!, input.answers);
+    const answers = await stillHeld(deps, actor, claimId, fromGrant, () => {
+      if (!input.answers || input.verdict !== undefined || input.comment !== undefined)
+        throw invalidRequest("A task node takes `answers` (an object keyed by criterion), not a verdict.");
+      return validateAnswers(node.form!, input.answers);
+    });
     const complete = next.kind === "end";
     const id = newId();
     const r = await recordSubmission(sqlOf(deps), {
       claimId, token: input.token, userId: actor.userId, now, submissionId: id, orgId: cat.orgId, answers,
       nextNodeId: next.id, complete, nextReviews: next.kind === "review" ? next.reviewsNodeId : null,
     });
-    if (r.status === "lost") throw claimLost();
+    if (r.status === "lost") {
+      forgetGranted(deps, claimId);
+      throw claimLost();
+    }
+    forgetGranted(deps, claimId);
     await settle(deps, claim.projectId, claim.taskId, claimId, complete ? null : next, r);
     deps.bus.publish([
       { type: "task.submitted", ...ref(node.id), claimId, userId: actor.userId, submissionId: id },
@@ -50,23 +56,27 @@ export async function submitClaim(deps: Deps, actor: Actor, claimId: string, inp
     return { kind: "evaluation", id, taskId: claim.taskId, nodeId: node.id, answers, attempt: r.attempt, createdAt: now };
   }
 
-  if (!input.verdict || input.answers !== undefined) throw invalidRequest("A review node takes a `verdict` (pass or return) and an optional comment.");
+  const verdict = await stillHeld(deps, actor, claimId, fromGrant, () => {
+    if (!input.verdict || input.answers !== undefined) throw invalidRequest("A review node takes a `verdict` (pass or return) and an optional comment.");
+    return input.verdict;
+  });
   const reviewed = cat.nodes.get(node.reviewsNodeId!)!;
   const id = newId();
   const r = await recordReview(sqlOf(deps), {
-    claimId, token: input.token, userId: actor.userId, now, reviewId: id, orgId: cat.orgId, verdict: input.verdict,
+    claimId, token: input.token, userId: actor.userId, now, reviewId: id, orgId: cat.orgId, verdict: verdict,
     comment: input.comment ?? null, reviewedNodeId: reviewed.id, passNodeId: next.id, passComplete: next.kind === "end",
     passReviews: next.kind === "review" ? next.reviewsNodeId : null,
   });
+  forgetGranted(deps, claimId);
   if (r.status === "lost") throw claimLost();
   const to: NodeDef | null = r.completed ? null : r.nextNode === reviewed.id ? reviewed : next;
   await settle(deps, claim.projectId, claim.taskId, claimId, to, r);
   deps.bus.publish([
-    { type: "task.reviewed", ...ref(node.id), claimId, userId: actor.userId, reviewId: id, verdict: input.verdict, authorId: r.authorId },
+    { type: "task.reviewed", ...ref(node.id), claimId, userId: actor.userId, reviewId: id, verdict: verdict, authorId: r.authorId },
     r.completed ? { type: "task.completed", ...ref(next.id) } : { type: "task.moved", ...ref(to!.id), fromNodeId: node.id },
   ]);
   return {
-    kind: "review", id, taskId: claim.taskId, nodeId: node.id, verdict: input.verdict, comment: input.comment ?? null,
+    kind: "review", id, taskId: claim.taskId, nodeId: node.id, verdict: verdict, comment: input.comment ?? null,
     round: r.round, submissionId: r.submissionId, createdAt: now,
   };
 }

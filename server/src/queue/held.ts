@@ -16,8 +16,47 @@ export interface HeldClaim {
   node: NodeDef;
 }
 
-/** 404 for a missing claim or one of another org; 403 for someone else's; 409 claim_lost once it ended. */
-export async function loadHeldClaim(deps: Deps, actor: Actor, claimId: string, opts: { live?: boolean } = {}): Promise<HeldClaim> {
+// The claims this instance granted, by id: what a claim is about (project, task,
+// node, holder, claim time) never changes, so the submit that follows on the same
+// instance skips reading it back from PostgreSQL. Only those fields are trusted:
+// whether the claim is still active (and its token) is decided by the submit's
+// own conditional write, as it always was.
+type Granted = Omit<HeldClaim["claim"], "outcome">;
+const GRANTED_MAX = 10_000;
+const granted = new WeakMap<Deps, Map<string, Granted>>();
+
+function grantedOf(deps: Deps): Map<string, Granted> {
+  let m = granted.get(deps);
+  if (!m) granted.set(deps, (m = new Map()));
+  return m;
+}
+
+/** Notes a claim this instance just recorded (claimTask). */
+export function rememberGranted(deps: Deps, claim: Granted): void {
+  const m = grantedOf(deps);
+  if (m.size >= GRANTED_MAX) m.delete(m.keys().next().value!); // the oldest: it has most likely ended
+  m.set(claim.id, claim);
+}
+
+/** Forgets a claim once it ended here. */
+export function forgetGranted(deps: Deps, claimId: string): void {
+  granted.get(deps)?.delete(claimId);
+}
+
+/**
+ * 404 for a missing claim or one of another org; 403 for someone else's; 409 claim_lost once it ended.
+ * `granted: true` (submit) may answer from the claims this instance granted, without
+ * the claim's outcome (reported as active): the caller's write must be conditional on it,
+ * and an error raised before that write must be re-checked with `stillHeld`.
+ */
+export async function loadHeldClaim(deps: Deps, actor: Actor, claimId: string, opts: { live?: boolean; granted?: boolean } = {}): Promise<HeldClaim & { fromGrant: boolean }> {
+  const known = opts.granted ? granted.get(deps)?.get(claimId) : undefined;
+  if (known) {
+    const claim = { ...known, outcome: "active" };
+    const { cat, node } = await nodeOfClaim(deps, claim);
+    authorize(actor, "claim.hold", { orgId: cat.orgId, projectId: claim.projectId, userId: claim.userId }, "claim");
+    return { claim, cat, node, fromGrant: true };
+  }
   const [claim] = await sqlOf(deps).query<HeldClaim["claim"]>(
     `SELECT id, "projectId", "taskId", "nodeId", "userId", outcome, "claimedAt", "expiresAt" FROM "Claim" WHERE id = $1`,
     [claimId],
@@ -26,7 +65,20 @@ export async function loadHeldClaim(deps: Deps, actor: Actor, claimId: string, o
   const { cat, node } = await nodeOfClaim(deps, claim);
   authorize(actor, "claim.hold", { orgId: cat.orgId, projectId: claim.projectId, userId: claim.userId }, "claim");
   if (opts.live !== false && claim.outcome !== "active") throw claimLost();
-  return { claim, cat, node };
+  return { claim, cat, node, fromGrant: false };
+}
+
+/**
+ * For a claim loaded from the grants: an error found before the conditional write
+ * (a bad body) answers as it would have after reading the claim — 404/403/409 first.
+ */
+export async function stillHeld<T>(deps: Deps, actor: Actor, claimId: string, fromGrant: boolean, run: () => T): Promise<T> {
+  try {
+    return run();
+  } catch (err) {
+    if (fromGrant) await loadHeldClaim(deps, actor, claimId);
+    throw err;
+  }
 }
 
 export async function nodeOfClaim(deps: Deps, claim: { projectId: string; nodeId: string }): Promise<{ cat: Catalog; node: NodeDef }> {
