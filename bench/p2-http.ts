@@ -64,7 +64,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     const lat = await openLoop(client, project, rate, latencySeconds);
     const stats = await server.stats();
     // What-if, after everything else: the same HTTP round with the dashboard aggregate
-    // triggers off, to show what their per-project lock (held to commit) costs a cycle.
+    // triggers off, to show what keeping the aggregates in the same transaction costs a cycle.
     progress("what-if: one HTTP round with the dashboard triggers off");
     await pool.query(`ALTER TABLE "Submission" DISABLE TRIGGER dash_submission_insert; ALTER TABLE "Task" DISABLE TRIGGER dash_task_update`);
     const noDash = (await httpRound(client, project, items)).perSecond;
