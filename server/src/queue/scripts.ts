@@ -46,8 +46,35 @@ export async function runScript<T = unknown>(redis: Redis, name: ScriptName, key
   if (keys.length !== s.numberOfKeys) throw new Error(`${name} takes ${s.numberOfKeys} keys, got ${keys.length}`);
   checkSlot(name, keys);
   define(redis);
+  batchWrites(redis);
   const fn = (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<T>>)[s.command]!;
   return fn.call(redis, ...keys, ...args);
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+const corked = new WeakSet<Corkable>();
+
+/**
+ * Scripts sent in the same tick leave in one socket write (one writev) instead
+ * of one write syscall each: the connection is corked until the end of the
+ * tick, as ioredis's auto-pipelining does. Same commands, same order, same
+ * connection; each still gets its own reply. One write per call was ~40% of
+ * the claim path's CPU in P1's profile (100 concurrent claims).
+ */
+function batchWrites(redis: Redis): void {
+  const stream = (redis as unknown as { stream?: Partial<Corkable> }).stream;
+  if (redis.status !== "ready" || !stream || typeof stream.cork !== "function" || typeof stream.uncork !== "function") return;
+  const s = stream as Corkable;
+  if (corked.has(s)) return;
+  corked.add(s);
+  s.cork();
+  process.nextTick(() => {
+    corked.delete(s);
+    s.uncork();
+  });
 }
 
 /** The hash tag of a key ({...}), as Redis Cluster reads it. */
@@ -59,9 +86,14 @@ export function tagOf(key: string): string | null {
 }
 
 function checkSlot(name: string, keys: string[]): void {
-  const tag = tagOf(keys[0]!);
+  const first = keys[0]!;
+  const tag = tagOf(first);
+  // A key that starts with the first key's text up to its tag's closing brace
+  // has the same tag: only the others need parsing.
+  const prefix = tag === null ? null : first.slice(0, first.indexOf("}", first.indexOf("{") + 1) + 1);
   for (const k of keys) {
-    if (tagOf(k) !== tag) throw new Error(`Script ${name} would cross Cluster slots: ${keys[0]} and ${k}`);
+    if (prefix !== null && k.startsWith(prefix)) continue;
+    if (tagOf(k) !== tag) throw new Error(`Script ${name} would cross Cluster slots: ${first} and ${k}`);
   }
 }
 
