@@ -30,7 +30,8 @@
   or a code: -1 not loaded, -2 claim limit, -3 pool limit, -4 queue empty,
   -5 task unavailable, -7 stale config.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local generation = redis.call('GET', KEYS[1])
+if not generation then return -1 end
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return -7 end
 local user, typ, node = ARGV[2], ARGV[3], ARGV[4]
 if tonumber(redis.call('HGET', KEYS[7], user) or '0') >= tonumber(ARGV[6]) then return -2 end
@@ -93,4 +94,4 @@ redis.call('ZADD', KEYS[9], ARGV[8], task)
 redis.call('ZADD', KEYS[10], ARGV[9], task)
 redis.call('HINCRBY', KEYS[13], node, -1)
 redis.call('HINCRBY', KEYS[14], node, 1)
-return {task, score, from, redis.call('GET', KEYS[1])}
+return {task, score, from, generation}
