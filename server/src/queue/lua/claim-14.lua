@@ -30,9 +30,11 @@
   or a code: -1 not loaded, -2 claim limit, -3 pool limit, -4 queue empty,
   -5 task unavailable, -7 stale config.
 ]]
-local generation = redis.call('GET', KEYS[1])
+-- One call for both (every redis.call costs about as much again as the command).
+local loaded = redis.call('MGET', KEYS[1], KEYS[2])
+local generation = loaded[1]
 if not generation then return -1 end
-if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return -7 end
+if (loaded[2] or '0') ~= ARGV[1] then return -7 end
 local user, typ, node = ARGV[2], ARGV[3], ARGV[4]
 if tonumber(redis.call('HGET', KEYS[7], user) or '0') >= tonumber(ARGV[6]) then return -2 end
 local pool = tonumber(ARGV[7])
@@ -55,9 +57,12 @@ else
     local a, b = tonumber(s), tonumber(score)
     return a < b or (a == b and t < task)
   end
-  for i = 4, 5 do
-    local top = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-    if top[1] and better(top[1], top[2]) then task, score, from = top[1], top[2], i end
+  -- The reserved sets are usually absent: one EXISTS for both instead of two reads.
+  if redis.call('EXISTS', KEYS[4], KEYS[5]) > 0 then
+    for i = 4, 5 do
+      local top = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+      if top[1] and better(top[1], top[2]) then task, score, from = top[1], top[2], i end
+    end
   end
   -- Only the caller's own submissions waiting here are skipped, so the scan is
   -- bounded by those (and skipped entirely when there are none).
