@@ -17,7 +17,7 @@ import { workableNode } from "../../server/src/queue/claim";
 import { Code } from "../../server/src/queue/codes";
 import { settle } from "../../server/src/queue/follow";
 import { newId } from "../../server/src/queue/ids";
-import { keysOf, NO_TYPE } from "../../server/src/queue/keys";
+import { claimKeys, keysOf, NO_TYPE } from "../../server/src/queue/keys";
 import { ensureLoaded, retryStale } from "../../server/src/queue/rebuild";
 import { runScript } from "../../server/src/queue/scripts";
 
@@ -42,10 +42,7 @@ export async function decideClaim(deps: Deps, actor: Actor, projectId: string, n
     const typeKey = member.contributorTypeId ?? NO_TYPE;
     const claimId = newId();
     const deadline = now.getTime() + node.leaseSeconds * 1000;
-    const keys = [
-      k.epoch, k.cfg, k.ready(node.id), k.readyUser(node.id, actor.userId), k.readyType(node.id, typeKey),
-      k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.excl, k.excluded(node.id), k.available, k.busy,
-    ];
+    const keys = claimKeys(k, node.id, actor.userId, typeKey);
     const args = [
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
       deadline, deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000, "", node.kind === "review" ? "1" : "0",

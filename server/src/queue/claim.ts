@@ -12,7 +12,7 @@ import { isUnavailable } from "../http/error-handler";
 import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalog, type NodeDef } from "./catalog";
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
-import { keysOf, NO_TYPE } from "./keys";
+import { claimKeys, keysOf, NO_TYPE } from "./keys";
 import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
 import { runScript } from "./scripts";
@@ -50,10 +50,7 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
     const claimId = newId();
     const deadline = now.getTime() + node.leaseSeconds * 1000;
     const review = node.kind === "review";
-    const keys = [
-      k.epoch, k.cfg, k.ready(node.id), k.readyUser(node.id, actor.userId), k.readyType(node.id, typeKey),
-      k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.excl, k.excluded(node.id), k.available, k.busy,
-    ];
+    const keys = claimKeys(k, node.id, actor.userId, typeKey);
     const args = [
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
       deadline, deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000, input.taskId ?? "", review ? "1" : "0",

@@ -4,7 +4,7 @@
 // so it is rebuilt from PostgreSQL, the truth, when Redis is back.
 import type { Deps } from "../deps";
 import { Code } from "./codes";
-import { keysOf, type ProjectKeys } from "./keys";
+import { keysOf, settleCompletedKeys, type ProjectKeys } from "./keys";
 import { readyKeyFor, score } from "./placement";
 import { ensureLoaded, markStale } from "./rebuild";
 import { runScript } from "./scripts";
@@ -29,9 +29,11 @@ export async function follow(deps: Deps, projectId: string, run: () => Promise<n
  */
 export function settle(deps: Deps, projectId: string, taskId: string, claimId: string, to: NodeDef | null, p: Placement | null): Promise<void> {
   const k = keysOf(projectId);
-  const target = to && p ? readyKeyFor(k, to, p) : k.ready("-");
   const author = to?.kind === "review" && p?.author ? p.author : "";
-  const keys = [k.epoch, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.at, k.excl, k.available, k.busy, target, k.excluded(to?.id ?? "-"), k.registry];
+  const keys =
+    to && p
+      ? [k.epoch, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.at, k.excl, k.available, k.busy, readyKeyFor(k, to, p), k.excluded(to.id), k.registry]
+      : settleCompletedKeys(k);
   const args = [taskId, claimId, to ? to.id : "", to && p ? score(p.priority, p.createdAt) : 0, author];
   return follow(deps, projectId, () => runScript<number>(deps.redis, "settle", keys, args));
 }

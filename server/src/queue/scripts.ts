@@ -40,7 +40,7 @@ function define(redis: Redis): void {
 }
 
 /** Runs one script. Every key must carry the same hash tag (one Cluster slot). */
-export async function runScript<T = unknown>(redis: Redis, name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
+export async function runScript<T = unknown>(redis: Redis, name: ScriptName, keys: readonly string[], args: Array<string | number>): Promise<T> {
   const s = SCRIPTS.get(name);
   if (!s) throw new Error(`No Lua script named ${name}`);
   if (keys.length !== s.numberOfKeys) throw new Error(`${name} takes ${s.numberOfKeys} keys, got ${keys.length}`);
@@ -85,7 +85,16 @@ export function tagOf(key: string): string | null {
   return close > open + 1 ? key.slice(open + 1, close) : null;
 }
 
-function checkSlot(name: string, keys: string[]): void {
+// Frozen key arrays (keys.ts's cached ones) are checked once.
+const checked = new WeakSet<readonly string[]>();
+
+function checkSlot(name: string, keys: readonly string[]): void {
+  if (checked.has(keys)) return;
+  crossSlot(name, keys);
+  if (Object.isFrozen(keys)) checked.add(keys);
+}
+
+function crossSlot(name: string, keys: readonly string[]): void {
   const first = keys[0]!;
   const tag = tagOf(first);
   // A key that starts with the first key's text up to its tag's closing brace
