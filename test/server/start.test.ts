@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../server/src/infra/embedded";
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from "../helpers/app";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const tsx = path.join(root, "node_modules/.bin/tsx");
@@ -87,12 +88,15 @@ describe("npm start on an empty directory", () => {
   it("with a configured DATABASE_URL, exits 0 on SIGTERM after its own ordered shutdown", async () => {
     const port = await freePort();
     let out = "";
-    const env = { ...cleanEnv(port), DATABASE_URL: inject("databaseUrl") };
+    // The suite's database: other tests wrote its key canary with the test key.
+    const env = { ...cleanEnv(port), DATABASE_URL: inject("databaseUrl"), ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, JWT_SECRET: TEST_JWT_SECRET };
     const child = spawn(tsx, ["server/src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
     try {
-      await waitReady(`http://127.0.0.1:${port}`, child);
+      await waitReady(`http://127.0.0.1:${port}`, child).catch((err: Error) => {
+        throw new Error(`${err.message}\n${out}`);
+      });
       expect(out).not.toContain("Embedded PostgreSQL");
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
       child.kill("SIGTERM");
