@@ -58,7 +58,8 @@ export async function p3Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     await bare.stop();
 
     progress(`our server: connecting ${sockets} sockets`);
-    const server = await startServer({ REDIS_URL: svc.redisUrl, DATABASE_URL: svc.databaseUrl });
+    const retained = process.env.BENCH_RETAINED === "1";
+    const server = await startServer({ REDIS_URL: svc.redisUrl, DATABASE_URL: svc.databaseUrl }, retained ? ["--expose-gc"] : undefined);
     children.push(server);
     const clients = startChild("p3/clients.ts", {});
     children.push(clients);

@@ -45,7 +45,11 @@ async function main() {
   let rssSeries: number[] = [];
   let heapSeries: number[] = [];
   const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
+  // BENCH_RETAINED=1 (with --expose-gc): collect before each sample, so the series
+  // shows what is retained rather than garbage not yet collected.
+  const gc = process.env.BENCH_RETAINED === "1" ? (globalThis as { gc?: () => void }).gc : undefined;
   const sampler = setInterval(() => {
+    gc?.();
     const m = process.memoryUsage();
     rssSeries.push(mb(m.rss));
     heapSeries.push(mb(m.heapUsed));
