@@ -5,24 +5,15 @@
 // memory, and when each claim committed. Request logs go to stdout at LOG_LEVEL (info, as in production);
 // the parent discards them.
 //   env: REDIS_URL, DATABASE_URL (migrated), LOG_LEVEL, DB_POOL
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createApp } from "../../server/src/app";
 import { startWorkers } from "../../server/src/workers";
 import { benchDeps } from "./deps";
+import { startProbe } from "./probe";
 import { wallMs } from "./stats";
 
 export type ServerRequest = { type: "stats-reset" } | { type: "stats" } | { type: "commits" } | { type: "stop" };
 
-export interface ServerStats {
-  lagP50: number;
-  lagP99: number;
-  lagMax: number;
-  rssMb: number;
-  heapUsedMb: number;
-  /** RSS sampled every second since the last reset, MB. */
-  rssSeries: number[];
-  heapSeries: number[];
-}
+export type { ServerStats } from "./probe";
 
 async function main() {
   const deps = await benchDeps({
@@ -40,45 +31,19 @@ async function main() {
   let commits: number[] = [];
   deps.bus.on("task.claimed", () => void commits.push(wallMs()));
 
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-  let rssSeries: number[] = [];
-  let heapSeries: number[] = [];
-  const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
-  // BENCH_RETAINED=1 (with --expose-gc): collect before each sample, so the series
-  // shows what is retained rather than garbage not yet collected.
-  const gc = process.env.BENCH_RETAINED === "1" ? (globalThis as { gc?: () => void }).gc : undefined;
-  const sampler = setInterval(() => {
-    gc?.();
-    const m = process.memoryUsage();
-    rssSeries.push(mb(m.rss));
-    heapSeries.push(mb(m.heapUsed));
-  }, 1000);
+  const probe = startProbe();
 
   process.on("message", async (msg: ServerRequest) => {
     if (msg.type === "stats-reset") {
-      lag.reset();
+      probe.reset();
       commits = [];
-      rssSeries = [];
-      heapSeries = [];
       process.send!({ type: "stats-reset" });
     } else if (msg.type === "stats") {
-      const m = process.memoryUsage();
-      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-      const stats: ServerStats = {
-        lagP50: ms(lag.percentile(50)),
-        lagP99: ms(lag.percentile(99)),
-        lagMax: ms(lag.max),
-        rssMb: mb(m.rss),
-        heapUsedMb: mb(m.heapUsed),
-        rssSeries,
-        heapSeries,
-      };
-      process.send!({ type: "stats", stats });
+      process.send!({ type: "stats", stats: probe.stats() });
     } else if (msg.type === "commits") {
       process.send!({ type: "commits", commits });
     } else if (msg.type === "stop") {
-      clearInterval(sampler);
+      probe.stop();
       await workers.stop().catch(() => {});
       await app.close().catch(() => {});
       await deps.db.$disconnect();

@@ -3,9 +3,8 @@
 // in its own process. What Socket.IO itself costs on this machine for the same
 // number of sockets. Answers "stats" / "stats-reset" like server-child.ts.
 import { createServer } from "node:http";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Server } from "socket.io";
-import type { ServerStats } from "../lib/server-child";
+import { startProbe } from "../lib/probe";
 import { wallMs } from "../lib/stats";
 
 const RATE = Number(process.env.BARE_RATE ?? 10);
@@ -20,42 +19,20 @@ http.listen(0, "127.0.0.1", () => {
 
 let seq = 0;
 let ticking: NodeJS.Timeout | null = null;
-const lag = monitorEventLoopDelay({ resolution: 10 });
-lag.enable();
-let rssSeries: number[] = [];
-let heapSeries: number[] = [];
-const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
-const sampler = setInterval(() => {
-  const m = process.memoryUsage();
-  rssSeries.push(mb(m.rss));
-  heapSeries.push(mb(m.heapUsed));
-}, 1000);
+const probe = startProbe();
 
 process.on("message", (msg: { type: string }) => {
   if (msg.type === "start") {
     ticking = setInterval(() => io.to("all").emit("tick", { seq: seq++, t: wallMs(), count: seq }), 1000 / RATE);
     process.send!({ type: "start" });
   } else if (msg.type === "stats-reset") {
-    lag.reset();
-    rssSeries = [];
-    heapSeries = [];
+    probe.reset();
     process.send!({ type: "stats-reset" });
   } else if (msg.type === "stats") {
-    const m = process.memoryUsage();
-    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    const stats: ServerStats = {
-      lagP50: ms(lag.percentile(50)),
-      lagP99: ms(lag.percentile(99)),
-      lagMax: ms(lag.max),
-      rssMb: mb(m.rss),
-      heapUsedMb: mb(m.heapUsed),
-      rssSeries,
-      heapSeries,
-    };
-    process.send!({ type: "stats", stats });
+    process.send!({ type: "stats", stats: probe.stats() });
   } else if (msg.type === "stop") {
     if (ticking) clearInterval(ticking);
-    clearInterval(sampler);
+    probe.stop();
     io.close();
     process.exit(0);
   }
