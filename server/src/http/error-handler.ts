@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { Prisma } from "@prisma/client";
 import type { Logger } from "../infra/logger";
 import { AppError, invalidRequest, notFound, payloadTooLarge, unavailable } from "./errors";
+import { isCommandTimeout } from "../infra/redis";
 
 /** Maps anything thrown to an AppError. Unknown errors become a bare 500 with no internals. */
 export function toAppError(err: unknown): AppError {
@@ -38,7 +39,8 @@ export function isUnavailable(err: unknown): boolean {
   const msg = String(e.message ?? "");
   if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03", "08006", "08003", "08001"].includes(String(e.code))) return true;
   if (e.name === "MaxRetriesPerRequestError") return true;
-  if (/Stream isn't writeable|Connection is closed|Command timed out|Connection terminated|connect ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|terminating connection/i.test(msg)) return true;
+  if (isCommandTimeout(err)) return true;
+  if (/Stream isn't writeable|Connection is closed|Connection terminated|connect ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|terminating connection/i.test(msg)) return true;
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && ["P1001", "P1002", "P1017", "P2024"].includes(err.code)) return true;
   if (e.cause && e.cause !== err) return isUnavailable(e.cause);

@@ -28,6 +28,9 @@ export function createRedis(url: string, extra: RedisOptions = {}, log?: Logger)
   return client;
 }
 
+/** ioredis gave up on a command after `commandTimeout`: the command may still run. */
+export const isCommandTimeout = (err: unknown): boolean => /Command timed out/i.test(String((err as Error | undefined)?.message ?? ""));
+
 /** Resolves once the connection is ready, so later commands need no offline queue. */
 export async function redisReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
   if (redis.status === "ready") return;

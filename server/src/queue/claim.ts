@@ -9,6 +9,7 @@ import { contributorIn } from "../access/roles";
 import type { Deps } from "../deps";
 import { conflict, forbidden, invalidRequest, notFound, unavailable } from "../http/errors";
 import { isUnavailable } from "../http/error-handler";
+import { isCommandTimeout } from "../infra/redis";
 import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalog, type NodeDef } from "./catalog";
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
@@ -57,7 +58,7 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
     ];
     const r = await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
       // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
-      if (/Command timed out/i.test(String((err as Error)?.message))) await markStale(deps, projectId).catch(() => {});
+      if (isCommandTimeout(err)) await markStale(deps, projectId).catch(() => {});
       throw err;
     });
     if (typeof r === "number") {
