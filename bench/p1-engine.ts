@@ -94,9 +94,9 @@ async function engineRound(deps: Deps, project: BenchProject, actors: Actor[], i
     }
   });
   const seconds = (performance.now() - started) / 1000;
-  const [claims, perUser, busy] = await Promise.all([deps.redis.hlen(k.claim), deps.redis.hvals(k.perUser), deps.redis.hget(k.busy, project.nodeId)]);
-  if (done !== items || claims !== 0 || perUser.some((v) => v !== "0") || (busy ?? "0") !== "0")
-    throw new Error(`engine round: ${done}/${items} done, ${claims} claims left, counters ${perUser.join(",")} busy ${busy}`);
+  const [claims, held, busy] = await Promise.all([deps.redis.hlen(k.claim), deps.redis.hvals(k.held), deps.redis.hget(k.busy, project.nodeId)]);
+  if (done !== items || claims !== 0 || held.some((v) => v !== "0") || (busy ?? "0") !== "0")
+    throw new Error(`engine round: ${done}/${items} done, ${claims} claims left, counters ${held.join(",")} busy ${busy}`);
   return { items: done, seconds, perSecond: done / seconds };
 }
 

@@ -17,7 +17,7 @@ import { workableNode } from "../../server/src/queue/claim";
 import { Code } from "../../server/src/queue/codes";
 import { settle } from "../../server/src/queue/follow";
 import { newId } from "../../server/src/queue/ids";
-import { claimKeys, keysOf, NO_TYPE } from "../../server/src/queue/keys";
+import { claimKeys, keysOf, NO_TYPE, warnScore } from "../../server/src/queue/keys";
 import { ensureLoaded, retryStale } from "../../server/src/queue/rebuild";
 import { runScript } from "../../server/src/queue/scripts";
 
@@ -45,7 +45,7 @@ export async function decideClaim(deps: Deps, actor: Actor, projectId: string, n
     const keys = claimKeys(k, node.id, actor.userId, typeKey);
     const args = [
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
-      deadline, deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000, "", node.kind === "review" ? "1" : "0",
+      deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), "", node.kind === "review" ? "1" : "0",
     ];
     const r = await runScript<number | [string, string, number, string]>(deps.redis, "claim", keys, args);
     if (r === Code.QueueEmpty) return null;

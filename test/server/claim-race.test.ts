@@ -92,10 +92,10 @@ describe("the claim race", () => {
     const k = keysOf(q.project.id);
     const sampler = async () => {
       while (racing) {
-        const res = (await t.deps.redis.multi().hgetall(k.perUser).hgetall(k.perType).exec())!;
-        const users = res[0]![1] as Record<string, string>;
-        check("redis", new Map(Object.entries(users).map(([u, n]) => [u, Number(n)])));
-        for (const [type, n] of Object.entries(res[1]![1] as Record<string, string>)) {
+        const held = Object.entries((await t.deps.redis.hgetall(k.held)) as Record<string, string>);
+        const counters = (prefix: string) => held.filter(([f]) => f.startsWith(prefix)).map(([f, n]) => [f.slice(prefix.length), n] as const);
+        check("redis", new Map(counters("u:").map(([u, n]) => [u, Number(n)])));
+        for (const [type, n] of counters("t:")) {
           const pool = limits.get(type)?.poolLimit;
           if (pool && Number(n) > pool) breaches.push(`redis: type counter ${type} = ${n}`);
         }
@@ -209,7 +209,7 @@ describe("the claim race", () => {
     expect(owls.length).toBeGreaterThan(0);
     expect(owls.filter((c) => !scheduleState(halfHours, c.claimedAt).open)).toEqual([]);
 
-    const counters = await t.deps.redis.multi().hvals(k.perUser).hvals(k.perType).hvals(k.busy).hvals(k.available).exec();
+    const counters = await t.deps.redis.multi().hvals(k.held).hvals(k.busy).hvals(k.available).exec();
     for (const [, values] of counters!) expect((values as string[]).every((v) => v === "0")).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisServer, type Started } from "../../server/src/infra/embedded";
+import { keysOf } from "../../server/src/queue/keys";
 import { sqlOf } from "../../server/src/queue/pg";
 import { nextGeneration } from "../../server/src/queue/sql";
 import { startTestApp, type TestApp } from "../helpers/app";
@@ -112,7 +113,7 @@ describe("FLUSHALL in the middle of work", () => {
     expect(await t.deps.db.review.count({ where: { projectId: q.project.id } })).toBe(N);
     expect(await t.deps.db.claim.count({ where: { projectId: q.project.id, outcome: "active" } })).toBe(0);
     await expectConsistent(q);
-    expect(Number(await admin.get(`q:{p:${q.project.id}}:epoch`))).toBeGreaterThanOrEqual(3);
+    expect(Number(await admin.get(keysOf(q.project.id).epoch))).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -122,12 +123,12 @@ describe("a rebuild that never finished", () => {
     await importTasks(q, [{ payload: {} }, { payload: {} }]);
     const alice = q.types.Evaluators!.people[0]!;
     await mustClaim(q, alice, "evaluate");
-    const before = await admin.get(`q:{p:${q.project.id}}:epoch`);
+    const before = await admin.get(keysOf(q.project.id).epoch);
     // Another rebuild bumped the generation, then died before writing Redis.
     await nextGeneration(sqlOf(t.deps), q.project.id, new Date());
     const c = await mustClaim(q, alice, "evaluate");
     expect(c.token.split(".")[0]).toBe("1");
-    expect(Number(await admin.get(`q:{p:${q.project.id}}:epoch`))).toBeGreaterThan(Number(before));
+    expect(Number(await admin.get(keysOf(q.project.id).epoch))).toBeGreaterThan(Number(before));
     await expectConsistent(q);
   });
 });

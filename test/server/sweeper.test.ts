@@ -73,7 +73,7 @@ describe("the background sweeper", () => {
     expect(expired.filter((e) => e.claimId === c.id)).toHaveLength(1);
     expect(await one.deps.db.task.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "queued" });
     const k = keysOf(q.project.id);
-    const [held, deadline, score, users] = await Promise.all([admin.hget(k.claim, id!), admin.zscore(k.deadlines, id!), admin.zscore(k.ready(q.node("evaluate")), id!), admin.hvals(k.perUser)]);
+    const [held, deadline, score, users] = await Promise.all([admin.hget(k.claim, id!), admin.zscore(k.deadlines, id!), admin.zscore(k.ready(q.node("evaluate")), id!), admin.hvals(k.held)]);
     expect([held, deadline]).toEqual([null, null]);
     expect(score).not.toBeNull();
     expect(users.every((n) => n === "0")).toBe(true);

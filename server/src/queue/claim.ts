@@ -13,7 +13,7 @@ import { isCommandTimeout } from "../infra/redis";
 import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalog, type NodeDef } from "./catalog";
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
-import { claimKeys, keysOf, NO_TYPE } from "./keys";
+import { claimKeys, keysOf, NO_TYPE, warnScore } from "./keys";
 import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
 import { runScript } from "./scripts";
@@ -54,7 +54,7 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
     const keys = claimKeys(k, node.id, actor.userId, typeKey);
     const args = [
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
-      deadline, deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000, input.taskId ?? "", review ? "1" : "0",
+      deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), input.taskId ?? "", review ? "1" : "0",
     ];
     const r = await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
       // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
@@ -76,7 +76,7 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
       runScript(
         deps.redis,
         "claim-undo",
-        [k.epoch, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, keys[from - 1]!, k.excl, k.excluded(node.id), k.available, k.busy],
+        [k.epoch, k.claim, k.held, k.deadlines, keys[from - 1]!, k.at, k.excluded(node.id), k.available, k.busy],
         [taskId, claimId, score, review && from === 3 ? "1" : "0"],
       );
     let rec: ClaimRecord;

@@ -44,7 +44,7 @@ export async function countsFor(deps: Deps, cat: Catalog, userId: string, typeId
   const k = keysOf(cat.projectId);
   const type = typeId ?? NO_TYPE;
   const read = () => {
-    const p = deps.redis.pipeline().exists(k.epoch).hget(k.perUser, userId).hget(k.perType, type);
+    const p = deps.redis.pipeline().exists(k.epoch).hmget(k.held, `u:${userId}`, `t:${type}`);
     for (const n of nodes) {
       p.zcard(k.ready(n.id)).zcard(k.readyUser(n.id, userId)).zcard(k.readyType(n.id, type)).hget(k.excluded(n.id), userId);
     }
@@ -57,10 +57,11 @@ export async function countsFor(deps: Deps, cat: Catalog, userId: string, typeId
   }
   for (const [err] of res ?? []) if (err) throw err;
   const v = (i: number) => Number(res![i]![1] ?? 0);
+  const [held, heldByType] = (res![1]![1] as Array<string | null>).map((n) => Number(n ?? 0)) as [number, number];
   const available = new Map<string, number>();
   nodes.forEach((n, i) => {
-    const b = 3 + i * 4;
+    const b = 2 + i * 4;
     available.set(n.id, Math.max(0, v(b) - v(b + 3)) + v(b + 1) + v(b + 2));
   });
-  return { available, held: v(1), heldByType: v(2) };
+  return { available, held, heldByType };
 }

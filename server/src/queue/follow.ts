@@ -32,7 +32,7 @@ export function settle(deps: Deps, projectId: string, taskId: string, claimId: s
   const author = to?.kind === "review" && p?.author ? p.author : "";
   const keys =
     to && p
-      ? [k.epoch, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.at, k.excl, k.available, k.busy, readyKeyFor(k, to, p), k.excluded(to.id), k.registry]
+      ? [k.epoch, k.claim, k.held, k.deadlines, k.at, k.available, k.busy, readyKeyFor(k, to, p), k.excluded(to.id), k.registry]
       : settleCompletedKeys(k);
   const args = [taskId, claimId, to ? to.id : "", to && p ? score(p.priority, p.createdAt) : 0, author];
   return follow(deps, projectId, () => runScript<number>(deps.redis, "settle", keys, args));

@@ -6,7 +6,7 @@ import { notFound } from "../http/errors";
 import { forgetCatalog, getCatalog, type Catalog, type NodeDef } from "./catalog";
 import { claimLost } from "./codes";
 import { follow } from "./follow";
-import { keysOf } from "./keys";
+import { keysOf, warnScore } from "./keys";
 import { sqlOf } from "./pg";
 import { runScript } from "./scripts";
 
@@ -116,6 +116,6 @@ export async function heartbeat(deps: Deps, actor: Actor, claimId: string, token
 export function moveDeadline(deps: Deps, projectId: string, taskId: string, claimId: string, expiresAt: Date): Promise<void> {
   const k = keysOf(projectId);
   const ms = expiresAt.getTime();
-  const warnAt = ms - deps.config.CLAIM_EXPIRING_SECONDS * 1000;
-  return follow(deps, projectId, () => runScript<number>(deps.redis, "extend", [k.epoch, k.claim, k.deadlines, k.warnings], [taskId, claimId, ms, warnAt]));
+  const warn = warnScore(ms - deps.config.CLAIM_EXPIRING_SECONDS * 1000);
+  return follow(deps, projectId, () => runScript<number>(deps.redis, "extend", [k.epoch, k.claim, k.deadlines], [taskId, claimId, ms, warn]));
 }

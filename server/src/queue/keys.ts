@@ -2,7 +2,11 @@
 // a project carry the hash tag {p:<projectId>}, so every script touches one
 // Redis Cluster slot; the two global keys are only used by plain commands.
 export interface ProjectKeys {
-  /** Present while the project's state is loaded; holds the generation it was built at. */
+  /**
+   * Present while the project's state is loaded; holds the generation it was built at.
+   * Named `gen` since the key layout of 2026-12 (it was `epoch`): a state written in
+   * the old layout is never read as the new one, it is rebuilt.
+   */
   epoch: string;
   /** Config version: bumped on every project change, so cached limits are never stale. */
   cfg: string;
@@ -10,21 +14,25 @@ export interface ProjectKeys {
   registry: string;
   /** One rebuild at a time. */
   lock: string;
-  /** taskId → the node it waits or is worked at (queued and claimed tasks). */
+  /**
+   * taskId → the node it waits or is worked at (queued and claimed tasks); at a
+   * review node "nodeId|authorId", the author who may not review it.
+   */
   at: string;
-  /** taskId → the author who may not review it (tasks at review nodes). */
-  excl: string;
   /** taskId → "claimId|userId|typeId|nodeId" for claimed tasks. */
   claim: string;
-  /** userId → claims held; typeId → claims held by that type's members. */
-  perUser: string;
-  perType: string;
-  /** Lease deadlines and expiry warnings, taskId → epoch ms. */
+  /** "u:<userId>" → claims held; "t:<typeId>" → claims held by that type's members (one hash: one read for both limits). */
+  held: string;
+  /**
+   * Lease deadlines, taskId → epoch ms, and in the same zset the expiry warnings,
+   * warnMember(taskId) → warnScore(ms) (one ZADD/ZREM covers both).
+   */
   deadlines: string;
-  warnings: string;
   /** nodeId → ready tasks; nodeId → active claims (the live counts). */
   available: string;
   busy: string;
+  /** Keys of the layout before 2026-12, deleted with the fixed keys so a rebuild leaves none behind. */
+  legacy: readonly string[];
   /** Ready set of a node open to anyone who may work it. */
   ready(nodeId: string): string;
   /** Ready set of a node reserved for one contributor (assigned, or rework of their own). */
@@ -45,6 +53,16 @@ export const GLOBAL_KEYS = {
 /** Stands in for "no contributor type" in keys and counters. */
 export const NO_TYPE = "_";
 
+/**
+ * Warnings share the deadlines zset below zero: a deadline (ms since 1970) is
+ * never negative and a warning's score always is (until the year 3084), so each
+ * is one score range of the zset.
+ */
+export const WARN_OFFSET = 2 ** 45;
+export const warnScore = (ms: number) => ms - WARN_OFFSET;
+/** The warning's member (the scripts build it the same way: 'w:' .. taskId). */
+export const warnMember = (taskId: string) => `w:${taskId}`;
+
 export const hashTag = (projectId: string) => `{p:${projectId}}`;
 
 const cache = new Map<string, ProjectKeys>();
@@ -54,19 +72,17 @@ export function keysOf(projectId: string): ProjectKeys {
   if (k) return k;
   const p = `q:${hashTag(projectId)}:`;
   k = {
-    epoch: `${p}epoch`,
+    epoch: `${p}gen`,
     cfg: `${p}cfg`,
     registry: `${p}keys`,
     lock: `${p}lock`,
     at: `${p}at`,
-    excl: `${p}excl`,
     claim: `${p}claim`,
-    perUser: `${p}nu`,
-    perType: `${p}nt`,
+    held: `${p}n`,
     deadlines: `${p}dl`,
-    warnings: `${p}warn`,
     available: `${p}avail`,
     busy: `${p}busy`,
+    legacy: ["epoch", "nu", "nt", "warn", "excl"].map((s) => p + s),
     ready: (n) => `${p}r:${n}`,
     readyUser: (n, u) => `${p}r:${n}:u:${u}`,
     readyType: (n, t) => `${p}r:${n}:t:${t}`,
@@ -79,11 +95,11 @@ export function keysOf(projectId: string): ProjectKeys {
 
 // The claim script's keys for one (node, contributor, type), and settle's for a
 // completed task, built once and reused (frozen: callers only read them).
-// Building 14 long key strings per claim was a visible share of P1's engine CPU.
+// Building 14 (now 12) long key strings per claim was a visible share of P1's engine CPU.
 const claimKeyCache = new WeakMap<ProjectKeys, Map<string, Map<string, { typeKey: string; keys: readonly string[] }>>>();
 const PER_NODE_LIMIT = 10_000;
 
-/** KEYS of lua/claim-14.lua, in its header's order. */
+/** KEYS of lua/claim-12.lua, in its header's order. */
 export function claimKeys(k: ProjectKeys, nodeId: string, userId: string, typeKey: string): readonly string[] {
   let nodes = claimKeyCache.get(k);
   if (!nodes) claimKeyCache.set(k, (nodes = new Map()));
@@ -93,7 +109,7 @@ export function claimKeys(k: ProjectKeys, nodeId: string, userId: string, typeKe
   if (hit && hit.typeKey === typeKey) return hit.keys;
   const keys = Object.freeze([
     k.epoch, k.cfg, k.ready(nodeId), k.readyUser(nodeId, userId), k.readyType(nodeId, typeKey),
-    k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.excl, k.excluded(nodeId), k.available, k.busy,
+    k.claim, k.held, k.deadlines, k.at, k.excluded(nodeId), k.available, k.busy,
   ]);
   if (users.size >= PER_NODE_LIMIT) users.clear();
   users.set(userId, { typeKey, keys });
@@ -102,11 +118,11 @@ export function claimKeys(k: ProjectKeys, nodeId: string, userId: string, typeKe
 
 const completedCache = new WeakMap<ProjectKeys, readonly string[]>();
 
-/** KEYS of lua/settle-13.lua for a task that completed (no target ready set). */
+/** KEYS of lua/settle-10.lua for a task that completed (no target ready set). */
 export function settleCompletedKeys(k: ProjectKeys): readonly string[] {
   let keys = completedCache.get(k);
   if (!keys) {
-    keys = Object.freeze([k.epoch, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.at, k.excl, k.available, k.busy, k.ready("-"), k.excluded("-"), k.registry]);
+    keys = Object.freeze([k.epoch, k.claim, k.held, k.deadlines, k.at, k.available, k.busy, k.ready("-"), k.excluded("-"), k.registry]);
     completedCache.set(k, keys);
   }
   return keys;
@@ -114,5 +130,5 @@ export function settleCompletedKeys(k: ProjectKeys): readonly string[] {
 
 /** The fixed keys of a project (the dynamic ones are listed in its registry). */
 export function fixedKeys(k: ProjectKeys): string[] {
-  return [k.epoch, k.registry, k.at, k.excl, k.claim, k.perUser, k.perType, k.deadlines, k.warnings, k.available, k.busy];
+  return [k.epoch, k.registry, k.at, k.claim, k.held, k.deadlines, k.available, k.busy, ...k.legacy];
 }

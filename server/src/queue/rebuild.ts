@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Deps } from "../deps";
 import { unavailable } from "../http/errors";
-import { fixedKeys, GLOBAL_KEYS, keysOf, NO_TYPE } from "./keys";
+import { fixedKeys, GLOBAL_KEYS, keysOf, NO_TYPE, warnMember, warnScore } from "./keys";
 import { readyKeyFor, score } from "./placement";
 import { runScript } from "./scripts";
 import { nextGeneration } from "./sql";
@@ -100,8 +100,12 @@ interface Row {
 async function rebuild(deps: Deps, projectId: string, token: string): Promise<void> {
   const k = keysOf(projectId);
   const started = performance.now();
-  const dynamic = await deps.redis.smembers(k.registry);
-  await deps.redis.unlink(...fixedKeys(k), ...dynamic);
+  // The claim hash goes in the same MULTI that reads the registry: from then on
+  // settle finds no entry, reads the epoch and waits (see settle-10.lua).
+  const cleared = (await deps.redis.multi().smembers(k.registry).unlink(...fixedKeys(k)).exec()) ?? [];
+  for (const [err] of cleared) if (err) throw err;
+  const dynamic = (cleared[0]?.[1] ?? []) as string[];
+  if (dynamic.length) await deps.redis.unlink(...dynamic);
   const sql = sqlOf(deps);
   const generation = await nextGeneration(sql, projectId, deps.clock.now());
   // One statement: one consistent snapshot of the project's open tasks.
@@ -126,29 +130,25 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   const count = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   const available = new Map<string, number>();
   const busy = new Map<string, number>();
-  const perUser = new Map<string, number>();
-  const perType = new Map<string, number>();
+  const held = new Map<string, number>(); // "u:<user>" / "t:<type>"
   const excluded = new Map<string, Map<string, number>>(); // node → author → open tasks
   const ready = new Map<string, Array<string | number>>();
   const at: string[] = [];
-  const excl: string[] = [];
   const claims: string[] = [];
-  const deadlines: Array<string | number> = [];
-  const warnings: Array<string | number> = [];
+  const deadlines: Array<string | number> = []; // and the warnings (keys.ts)
 
   for (const r of rows) {
-    at.push(r.id, r.nodeId);
-    if (r.author) excl.push(r.id, r.author);
+    at.push(r.id, r.author ? `${r.nodeId}|${r.author}` : r.nodeId);
     if (r.status === "claimed" && r.claimId && r.holder && r.expiresAt) {
       const type = r.holderType ?? NO_TYPE;
       claims.push(r.id, `${r.claimId}|${r.holder}|${type}|${r.nodeId}`);
-      count(perUser, r.holder);
-      count(perType, type);
+      count(held, `u:${r.holder}`);
+      count(held, `t:${type}`);
       count(busy, r.nodeId);
       const deadline = r.expiresAt.getTime();
       deadlines.push(deadline, r.id);
       // A warning whose time has passed may already have been sent: not again.
-      if (deadline - warnMs > now) warnings.push(deadline - warnMs, r.id);
+      if (deadline - warnMs > now) deadlines.push(warnScore(deadline - warnMs), warnMember(r.id));
       continue;
     }
     const key = readyKeyFor(k, { id: r.nodeId, kind: r.kind as "task" }, r);
@@ -171,16 +171,12 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   const registry = [...ready.keys(), ...[...excluded.keys()].map((n) => k.excluded(n))];
   if (registry.length) chunked("sadd", k.registry, registry, 1);
   chunked("hset", k.at, at, 2);
-  chunked("hset", k.excl, excl, 2);
-  chunked("hset", k.claim, claims, 2);
   chunked("zadd", k.deadlines, deadlines, 2);
-  chunked("zadd", k.warnings, warnings, 2);
   for (const [key, members] of ready) chunked("zadd", key, members, 2);
   const hash = (key: string, m: Map<string, number>) => m.size && writes.push(["hset", key, ...[...m].flat()]);
   hash(k.available, available);
   hash(k.busy, busy);
-  hash(k.perUser, perUser);
-  hash(k.perType, perType);
+  hash(k.held, held);
   for (const [node, m] of excluded) hash(k.excluded(node), m);
 
   for (let i = 0; i < writes.length; i += 50) {
@@ -192,7 +188,11 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   }
   const renewed = await runScript<number>(deps.redis, "lock-renew", [k.lock], [token, LOCK_TTL_MS]);
   if (renewed !== 1) throw unavailable("The work queue rebuild lost its lock; try again.");
-  await execOrThrow(deps.redis.pipeline().set(k.epoch, String(generation)).sadd(GLOBAL_KEYS.projects, projectId));
+  // The claims last, in one MULTI with the epoch: a claim entry means a complete
+  // state (settle relies on it to skip reading the epoch).
+  const last = deps.redis.multi();
+  for (let i = 0; i < claims.length; i += BATCH * 2) last.hset(k.claim, ...claims.slice(i, i + BATCH * 2));
+  await execOrThrow(last.set(k.epoch, String(generation)).sadd(GLOBAL_KEYS.projects, projectId));
   deps.log.info({ projectId, generation, tasks: rows.length, ms: Math.round(performance.now() - started) }, "queue state rebuilt from PostgreSQL");
 }
 

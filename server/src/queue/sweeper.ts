@@ -7,7 +7,7 @@ import type { Deps } from "../deps";
 import { getCatalog, type Catalog } from "./catalog";
 import { Code } from "./codes";
 import { moveDeadline } from "./held";
-import { fixedKeys, GLOBAL_KEYS, keysOf } from "./keys";
+import { fixedKeys, GLOBAL_KEYS, keysOf, warnMember, warnScore } from "./keys";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
 import { expireClaims } from "./release";
 import { runScript } from "./scripts";
@@ -64,7 +64,7 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
     return Array.isArray(r) ? (r as T) : ([] as T);
   };
 
-  const warned = await run<string[]>("due-warnings", [k.epoch, k.warnings, k.claim, k.deadlines], [now, 1000]);
+  const warned = await run<string[]>("due-warnings", [k.epoch, k.deadlines, k.claim], [warnScore(now), 1000]);
   for (let i = 0; i < warned.length; i += 3) {
     const [claimId, userId, , nodeId] = warned[i + 1]!.split("|") as [string, string, string, string];
     const node = cat.nodes.get(nodeId);
@@ -82,7 +82,7 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
     for (let i = 0; i < flat.length; i += 3) {
       const claimId = flat[i + 2]!.split("|")[0]!;
       if (claimId) due.push({ taskId: flat[i]!, deadline: Number(flat[i + 1]), claimId });
-      else await deps.redis.zrem(k.deadlines, flat[i]!); // a deadline without a claim: nothing holds it
+      else await deps.redis.zrem(k.deadlines, flat[i]!, warnMember(flat[i]!)); // a deadline without a claim: nothing holds it
     }
     const ended = await expireClaims(deps, cat, due);
     expired += ended.length;

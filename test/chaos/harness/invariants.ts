@@ -152,17 +152,23 @@ async function compareRedis(c: pg.Client, redis: Redis, projectId: string, v: st
   const k = keysOf(projectId);
   // Read Redis in one MULTI so the picture is one instant (the scenario is quiet by now anyway).
   const dynamic = await redis.smembers(k.registry);
-  const m = redis.multi().get(k.epoch).hgetall(k.claim).zrange(k.deadlines, 0, -1, "WITHSCORES").hgetall(k.perUser).hgetall(k.perType);
+  // Deadlines only: the warnings in the same zset score below zero.
+  const m = redis.multi().get(k.epoch).hgetall(k.claim).zrangebyscore(k.deadlines, 0, "+inf", "WITHSCORES").hgetall(k.held);
   m.hgetall(k.available).hgetall(k.busy).hgetall(k.at);
   for (const key of dynamic) m.type(key);
   const res = (await m.exec())!.map(([err, val]) => {
     if (err) throw err;
     return val;
   });
-  const [epoch, claimHash, deadlinesFlat, perUser, perType, available, busy, at] = res as [
-    string | null, Record<string, string>, string[], Record<string, string>, Record<string, string>,
+  const [epoch, claimHash, deadlinesFlat, held, available, busy, atRaw] = res as [
+    string | null, Record<string, string>, string[], Record<string, string>,
     Record<string, string>, Record<string, string>, Record<string, string>,
   ];
+  const fields = (prefix: string) => Object.fromEntries(Object.entries(held).filter(([f]) => f.startsWith(prefix)).map(([f, n]) => [f.slice(prefix.length), n]));
+  const perUser = fields("u:");
+  const perType = fields("t:");
+  // "nodeId" or, at a review node, "nodeId|authorId"
+  const at = Object.fromEntries(Object.entries(atRaw).map(([t, v]) => [t, v.split("|")[0]!]));
   if (epoch === null) return false;
   const p = `project ${projectId.slice(0, 8)}`;
   const diff = (what: string, want: Map<string, string | number>, got: Record<string, string>, zeroIsAbsent = true) => {
@@ -208,7 +214,7 @@ async function compareRedis(c: pg.Client, redis: Redis, projectId: string, v: st
   diff("where open tasks are (at)", new Map(open.map((t) => [t.id, t.nodeId])), at, false);
 
   // Every queued task in exactly one ready set, and nothing else in any.
-  const readyKeys = dynamic.filter((key, i) => res[8 + i] === "zset");
+  const readyKeys = dynamic.filter((key, i) => res[7 + i] === "zset");
   const inReady = new Map<string, number>();
   if (readyKeys.length) {
     const members = (await redis.multi(readyKeys.map((key) => ["zrange", key, "0", "-1"])).exec())!.flatMap(([, val]) => val as string[]);

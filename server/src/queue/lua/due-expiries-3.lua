@@ -10,7 +10,8 @@
   or -1 not loaded.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+-- From 0: the warnings in the same zset score below zero.
+local due = redis.call('ZRANGEBYSCORE', KEYS[2], 0, ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for i = 1, #due, 2 do
   out[#out + 1] = due[i]

@@ -10,19 +10,17 @@
   KEYS[4]  readyUser  the node's set reserved for this contributor
   KEYS[5]  readyType  the node's set reserved for this contributor's type
   KEYS[6]  claim      hash taskId → "claimId|userId|typeId|nodeId"
-  KEYS[7]  perUser    hash userId → claims held
-  KEYS[8]  perType    hash typeId → claims held
-  KEYS[9]  deadlines  zset taskId → lease deadline (ms)
-  KEYS[10] warnings   zset taskId → when to warn the holder (ms)
-  KEYS[11] excl       hash taskId → the author who may not review it
-  KEYS[12] excluded   hash (this node) authorId → open tasks here they may not take
-  KEYS[13] available  hash nodeId → ready tasks
-  KEYS[14] busy       hash nodeId → active claims
+  KEYS[7]  held       hash "u:<userId>" / "t:<typeId>" → claims held
+  KEYS[8]  deadlines  zset taskId → lease deadline (ms), 'w:' .. taskId → warning score
+  KEYS[9]  at         hash taskId → nodeId, or "nodeId|authorId" at a review node
+  KEYS[10] excluded   hash (this node) authorId → open tasks here they may not take
+  KEYS[11] available  hash nodeId → ready tasks
+  KEYS[12] busy       hash nodeId → active claims
 
   ARGV[1] config version the caller's limits were read at
   ARGV[2] userId   ARGV[3] typeId ("_" = none)   ARGV[4] nodeId   ARGV[5] new claimId
   ARGV[6] claim limit   ARGV[7] pool limit (0 = none)
-  ARGV[8] lease deadline (ms)   ARGV[9] warn at (ms)
+  ARGV[8] lease deadline (ms)   ARGV[9] warning score (keys.ts warnScore of when to warn)
   ARGV[10] the taskId asked for, or "" for the next one
   ARGV[11] "1" on a review node (authors are excluded)
 
@@ -36,12 +34,21 @@ local generation = loaded[1]
 if not generation then return -1 end
 if (loaded[2] or '0') ~= ARGV[1] then return -7 end
 local user, typ, node = ARGV[2], ARGV[3], ARGV[4]
-if tonumber(redis.call('HGET', KEYS[7], user) or '0') >= tonumber(ARGV[6]) then return -2 end
 local pool = tonumber(ARGV[7])
-if pool > 0 and tonumber(redis.call('HGET', KEYS[8], typ) or '0') >= pool then return -3 end
+if pool > 0 then
+  local n = redis.call('HMGET', KEYS[7], 'u:' .. user, 't:' .. typ)
+  if tonumber(n[1] or '0') >= tonumber(ARGV[6]) then return -2 end
+  if tonumber(n[2] or '0') >= pool then return -3 end
+elseif tonumber(redis.call('HGET', KEYS[7], 'u:' .. user) or '0') >= tonumber(ARGV[6]) then
+  return -2
+end
 local review = ARGV[11] == '1'
+local function author(t)
+  local at = redis.call('HGET', KEYS[9], t)
+  return at and string.match(at, '|(.*)$')
+end
 
-local task, score, from
+local task, score, from, popped
 if ARGV[10] ~= '' then
   task = ARGV[10]
   for i = 3, 5 do
@@ -49,7 +56,7 @@ if ARGV[10] ~= '' then
     if s then score, from = s, i break end
   end
   if not from then return -5 end
-  if review and redis.call('HGET', KEYS[11], task) == user then return -5 end
+  if review and author(task) == user then return -5 end
 else
   -- Sets are ordered by (score, member): the best candidate is the smallest.
   local function better(t, s)
@@ -66,37 +73,43 @@ else
   end
   -- Only the caller's own submissions waiting here are skipped, so the scan is
   -- bounded by those (and skipped entirely when there are none).
-  local skip = review and tonumber(redis.call('HGET', KEYS[12], user) or '0') > 0
-  -- With nobody to skip the first member decides: read one, not a page (a page of
-  -- 32 with scores was a third of this script's time).
-  local size = skip and 32 or 1
-  local offset, done = 0, false
-  while not done do
-    local page = redis.call('ZRANGE', KEYS[3], offset, offset + size - 1, 'WITHSCORES')
-    if #page == 0 then break end
-    for j = 1, #page, 2 do
-      if not better(page[j], page[j + 1]) then done = true break end
-      if not skip or redis.call('HGET', KEYS[11], page[j]) ~= user then
-        task, score, from = page[j], page[j + 1], 3
-        done = true
-        break
+  local skip = review and tonumber(redis.call('HGET', KEYS[10], user) or '0') > 0
+  if not task and not skip then
+    -- Nothing to compare or skip (the common case): the open set's first wins,
+    -- taken in one call.
+    local top = redis.call('ZPOPMIN', KEYS[3])
+    if top[1] then task, score, from, popped = top[1], top[2], 3, true end
+  else
+    -- With nobody to skip the first member decides: read one, not a page (a page
+    -- of 32 with scores was a third of this script's time).
+    local size = skip and 32 or 1
+    local offset, done = 0, false
+    while not done do
+      local page = redis.call('ZRANGE', KEYS[3], offset, offset + size - 1, 'WITHSCORES')
+      if #page == 0 then break end
+      for j = 1, #page, 2 do
+        if not better(page[j], page[j + 1]) then done = true break end
+        if not skip or author(page[j]) ~= user then
+          task, score, from = page[j], page[j + 1], 3
+          done = true
+          break
+        end
       end
+      offset = offset + size
     end
-    offset = offset + size
   end
   if not task then return -4 end
 end
 
-redis.call('ZREM', KEYS[from], task)
+if not popped then redis.call('ZREM', KEYS[from], task) end
 if from == 3 and review then
-  local author = redis.call('HGET', KEYS[11], task)
-  if author then redis.call('HINCRBY', KEYS[12], author, -1) end
+  local a = author(task)
+  if a then redis.call('HINCRBY', KEYS[10], a, -1) end
 end
 redis.call('HSET', KEYS[6], task, ARGV[5] .. '|' .. user .. '|' .. typ .. '|' .. node)
-redis.call('HINCRBY', KEYS[7], user, 1)
-redis.call('HINCRBY', KEYS[8], typ, 1)
-redis.call('ZADD', KEYS[9], ARGV[8], task)
-redis.call('ZADD', KEYS[10], ARGV[9], task)
-redis.call('HINCRBY', KEYS[13], node, -1)
-redis.call('HINCRBY', KEYS[14], node, 1)
+redis.call('HINCRBY', KEYS[7], 'u:' .. user, 1)
+redis.call('HINCRBY', KEYS[7], 't:' .. typ, 1)
+redis.call('ZADD', KEYS[8], ARGV[8], task, ARGV[9], 'w:' .. task)
+redis.call('HINCRBY', KEYS[11], node, -1)
+redis.call('HINCRBY', KEYS[12], node, 1)
 return {task, score, from, generation}
