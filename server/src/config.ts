@@ -23,6 +23,8 @@ const schema = z.object({
   CLAIM_EXPIRING_SECONDS: z.coerce.number().int().positive().default(120),
   /** How often the claim-expiry sweeper runs (ms); 0 turns it off (tests sweep by hand). */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** How long an instance may reuse an actor it read (rights changes still apply at once: access/actor-cache.ts); 0 reads every request. */
+  ACTOR_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   PUBLIC_URL: z.string().url().optional(),
   /** Test only: this instance's host clock runs this far off (test/chaos/clock-skew.test.ts). */
   CLOCK_OFFSET_MS: z.coerce.number().int().default(0),

@@ -4,6 +4,7 @@
 import type { App } from "./app";
 import type { DemoExtension } from "./cli/demo";
 import type { Deps } from "./deps";
+import { startActorInvalidation } from "./access/actor-cache";
 import { startRealtimeBridge } from "./realtime/bridge";
 import { startDashboardFolder } from "./modules/dashboard/fold";
 import { startNotificationTriggers } from "./modules/notifications/triggers";
@@ -17,6 +18,7 @@ export interface Workers {
 
 export async function startWorkers(_deps: Deps, _app: App): Promise<Workers> {
   const stops: Array<() => Promise<void>> = [];
+  stops.push(startActorInvalidation(_deps));
   stops.push(startRealtimeBridge(_deps, _app.realtime));
   const notifications = startNotificationTriggers(_deps);
   stops.push(() => notifications.stop());

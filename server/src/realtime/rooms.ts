@@ -63,7 +63,7 @@ export async function joinInner(socket: AppSocket, room: string, inner: string):
 /** Rights change while a socket is open: each check uses the current ones. */
 async function currentActor(deps: Deps, socket: AppSocket): Promise<Actor> {
   const old = socket.data.actor;
-  const actor = await loadActor(deps.db, old.userId, old.apiKey);
+  const actor = await loadActor(deps.db, old.userId, old.apiKey, { fresh: true });
   if (!actor) throw unauthenticated("This account can no longer sign in.");
   socket.data.actor = actor;
   return actor;

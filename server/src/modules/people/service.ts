@@ -47,7 +47,7 @@ export async function invitePerson(
 ) {
   const email = input.email.toLowerCase();
   const now = deps.clock.now();
-  return deps.db.$transaction(async (tx) => {
+  const invited = await deps.db.$transaction(async (tx) => {
     await checkGrants(tx, orgId, input.projects);
     let user = await tx.user.findUnique({ where: { email } });
     if (user && (await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } })))
@@ -74,6 +74,9 @@ export async function invitePerson(
     });
     return { user, invitation };
   });
+  // Someone who already has an account gains the org's rights at once.
+  deps.bus.publish({ type: "org.people_changed", orgId, userId: invited.user.id });
+  return invited;
 }
 
 /** The org must keep at least one admin. */
