@@ -15,5 +15,10 @@ const redact = [
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, redact: { paths: redact, censor: "[redacted]" } }, destination as never);
+  // Stdout is written asynchronously: lines logged while a write is in flight
+  // leave together in the next one (two request lines per claim cycle were one
+  // blocking write each, ~8% of the server's CPU under load). Nothing waits for
+  // a quiet moment, and pino flushes what is buffered when the process exits.
+  const dest = destination ?? pino.destination({ dest: 1, sync: false });
+  return pino({ level, redact: { paths: redact, censor: "[redacted]" } }, dest as never);
 }
