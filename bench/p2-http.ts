@@ -12,6 +12,7 @@ import { claimTask, submitClaim } from "../server/src/queue/engine";
 import { startServer, type ServerChild } from "./lib/children";
 import { BENCH_JWT_SECRET, benchDeps, closeDeps } from "./lib/deps";
 import { HttpClient } from "./lib/http-client";
+import { machineBusyMs } from "./lib/machine";
 import { isMain, progress, ratio, runAsScript, type Row, type ScenarioResult } from "./lib/report";
 import { seedProject, type BenchProject } from "./lib/seed";
 import { startServices } from "./lib/services";
@@ -42,13 +43,15 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     await warmUp(client, project);
 
     const res = { http: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
+    // CPU per HTTP cycle: the server's own, and the whole machine's (client, server, PostgreSQL, Redis).
+    const cpu = { server: [] as number[], machine: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       const order = (["durable", "http", "pgboss", "inproc"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
         progress(`round ${r + 1}/${rounds}: ${line}`);
         const out: LineResult =
           line === "http"
-            ? await httpRound(client, project, items)
+            ? await measuredHttpRound(client, project, items, server, cpu)
             : line === "inproc"
               ? await inProcessRound(deps, project, items)
               : line === "durable"
@@ -83,6 +86,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "  submit latency p50 / p99", value: lat.submitP50, unit: `ms / ${lat.submitP99.toFixed(1)} ms` },
       { line: "  cycle latency p50 / p99", value: lat.cycleP50, unit: `ms / ${lat.cycleP99.toFixed(1)} ms`, detail: "from its scheduled start" },
       { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms" },
+      { line: "CPU per HTTP cycle: server / machine", value: median(cpu.server), unit: `ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all cores; the machine's includes the client, PostgreSQL and Redis" },
       { line: "what-if: HTTP, dashboard triggers off", value: noDash, unit: "cycles/s", detail: "one round, not a product configuration" },
     ];
     return {
@@ -145,6 +149,15 @@ async function httpRound(client: HttpClient, p: BenchProject, items: number): Pr
   });
   const seconds = (performance.now() - started) / 1000;
   return { items, seconds, perSecond: items / seconds };
+}
+
+async function measuredHttpRound(client: HttpClient, p: BenchProject, items: number, server: ServerChild, cpu: { server: number[]; machine: number[] }) {
+  await server.resetStats();
+  const busy = machineBusyMs();
+  const out = await httpRound(client, p, items);
+  cpu.machine.push((machineBusyMs() - busy) / items);
+  cpu.server.push((await server.stats()).cpuMs / items);
+  return out;
 }
 
 async function inProcessRound(deps: Deps, p: BenchProject, items: number): Promise<LineResult> {

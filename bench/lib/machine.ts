@@ -54,3 +54,15 @@ export function load(): { avg1: number; perCore: number } {
   const avg1 = os.loadavg()[0]!;
   return { avg1: Math.round(avg1 * 100) / 100, perCore: Math.round((avg1 / os.cpus().length) * 100) / 100 };
 }
+
+/** CPU time every core of this machine spent busy since boot, ms (Linux /proc/stat; 0 elsewhere). */
+export function machineBusyMs(): number {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3]! - f[4]!;
+    return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}

@@ -9,6 +9,8 @@ export interface ServerStats {
   lagMax: number;
   rssMb: number;
   heapUsedMb: number;
+  /** CPU time (user + system) the process used since the last reset, ms. */
+  cpuMs: number;
   /** RSS sampled every second since the last reset, MB. */
   rssSeries: number[];
   heapSeries: number[];
@@ -22,6 +24,7 @@ export function startProbe() {
   lag.enable();
   let rssSeries: number[] = [];
   let heapSeries: number[] = [];
+  let cpuFrom = process.cpuUsage();
   // BENCH_RETAINED=1 (with --expose-gc): collect before each sample, so the series
   // shows what is retained rather than garbage not yet collected.
   const gc = process.env.BENCH_RETAINED === "1" ? (globalThis as { gc?: () => void }).gc : undefined;
@@ -34,12 +37,15 @@ export function startProbe() {
   return {
     reset(): void {
       lag.reset();
+      cpuFrom = process.cpuUsage();
       rssSeries = [];
       heapSeries = [];
     },
     stats(): ServerStats {
       const m = process.memoryUsage();
+      const cpu = process.cpuUsage(cpuFrom);
       return {
+        cpuMs: (cpu.user + cpu.system) / 1000,
         lagP50: ms(lag.percentile(50)), lagP99: ms(lag.percentile(99)), lagMax: ms(lag.max),
         rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), rssSeries, heapSeries,
       };
