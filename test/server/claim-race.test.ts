@@ -209,7 +209,7 @@ describe("the claim race", () => {
     expect(owls.length).toBeGreaterThan(0);
     expect(owls.filter((c) => !scheduleState(halfHours, c.claimedAt).open)).toEqual([]);
 
-    const counters = await t.deps.redis.multi().hvals(k.held).hvals(k.busy).hvals(k.available).exec();
+    const counters = await t.deps.redis.multi().hvals(k.held).hvals(k.busy).hvals(k.reservedReady).exec();
     for (const [, values] of counters!) expect((values as string[]).every((v) => v === "0")).toBe(true);
   });
 });

@@ -76,8 +76,8 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
       runScript(
         deps.redis,
         "claim-undo",
-        [k.epoch, k.claim, k.held, k.deadlines, keys[from - 1]!, k.at, k.excluded(node.id), k.available, k.busy],
-        [taskId, claimId, score, review && from === 3 ? "1" : "0"],
+        [k.epoch, k.claim, k.held, k.deadlines, keys[from - 1]!, k.at, k.excluded(node.id), k.reservedReady, k.busy],
+        [taskId, claimId, score, review && from === 3 ? "1" : "0", from === 3 ? "0" : "1"],
       );
     let rec: ClaimRecord;
     try {

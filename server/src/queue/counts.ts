@@ -18,18 +18,26 @@ export async function nodeCounts(deps: Deps, projectId: string): Promise<NodeCou
   const cat = await getCatalog(deps, projectId);
   if (!cat) return [];
   const k = keysOf(projectId);
-  const read = () => deps.redis.pipeline().exists(k.epoch).hgetall(k.available).hgetall(k.busy).exec();
+  const work = cat.ordered.filter((n) => n.kind !== "end");
+  // Waiting = the open set's size + what the node's reserved sets hold.
+  const read = () => {
+    const p = deps.redis.pipeline().exists(k.epoch).hgetall(k.reservedReady).hgetall(k.busy);
+    for (const n of work) p.zcard(k.ready(n.id));
+    return p.exec();
+  };
   let res = await read();
   if (!res?.[0]?.[1]) {
     await ensureLoaded(deps, projectId);
     res = await read();
   }
   for (const [err] of res ?? []) if (err) throw err;
-  const available = (res![1]![1] ?? {}) as Record<string, string>;
+  const reserved = (res![1]![1] ?? {}) as Record<string, string>;
   const busy = (res![2]![1] ?? {}) as Record<string, string>;
-  return cat.ordered
-    .filter((n) => n.kind !== "end")
-    .map((n) => ({ nodeId: n.id, available: Math.max(0, Number(available[n.id] ?? 0)), claimed: Math.max(0, Number(busy[n.id] ?? 0)) }));
+  return work.map((n, i) => ({
+    nodeId: n.id,
+    available: Number(res![3 + i]![1] ?? 0) + Math.max(0, Number(reserved[n.id] ?? 0)),
+    claimed: Math.max(0, Number(busy[n.id] ?? 0)),
+  }));
 }
 
 export interface MyCounts {

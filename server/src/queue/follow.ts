@@ -4,7 +4,7 @@
 // so it is rebuilt from PostgreSQL, the truth, when Redis is back.
 import type { Deps } from "../deps";
 import { Code } from "./codes";
-import { keysOf, settleCompletedKeys, type ProjectKeys } from "./keys";
+import { keysOf, isReserved, settleCompletedKeys, type ProjectKeys } from "./keys";
 import { readyKeyFor, score } from "./placement";
 import { ensureLoaded, markStale } from "./rebuild";
 import { runScript } from "./scripts";
@@ -30,11 +30,10 @@ export async function follow(deps: Deps, projectId: string, run: () => Promise<n
 export function settle(deps: Deps, projectId: string, taskId: string, claimId: string, to: NodeDef | null, p: Placement | null): Promise<void> {
   const k = keysOf(projectId);
   const author = to?.kind === "review" && p?.author ? p.author : "";
+  const target = to && p ? readyKeyFor(k, to, p) : null;
   const keys =
-    to && p
-      ? [k.epoch, k.claim, k.held, k.deadlines, k.at, k.available, k.busy, readyKeyFor(k, to, p), k.excluded(to.id), k.registry]
-      : settleCompletedKeys(k);
-  const args = [taskId, claimId, to ? to.id : "", to && p ? score(p.priority, p.createdAt) : 0, author];
+    to && target ? [k.epoch, k.claim, k.held, k.deadlines, k.at, k.reservedReady, k.busy, target, k.excluded(to.id), k.registry] : settleCompletedKeys(k);
+  const args = [taskId, claimId, to ? to.id : "", to && p ? score(p.priority, p.createdAt) : 0, author, target && isReserved(k, target) ? "1" : "0"];
   return follow(deps, projectId, () => runScript<number>(deps.redis, "settle", keys, args));
 }
 
@@ -55,8 +54,8 @@ export async function enqueue(
   }
   for (const [key, flat] of groups) {
     for (let i = 0; i < flat.length; i += 2_000) {
-      const args = [node.id, ...flat.slice(i, i + 2_000)];
-      await follow(deps, projectId, () => runScript<number>(deps.redis, "enqueue", [k.epoch, k.at, k.available, k.registry, key], args));
+      const args = [node.id, isReserved(k, key) ? "1" : "0", ...flat.slice(i, i + 2_000)];
+      await follow(deps, projectId, () => runScript<number>(deps.redis, "enqueue", [k.epoch, k.at, k.reservedReady, k.registry, key], args));
     }
   }
 }

@@ -4,8 +4,8 @@
 export interface ProjectKeys {
   /**
    * Present while the project's state is loaded; holds the generation it was built at.
-   * Named `gen` since the key layout of 2026-12 (it was `epoch`): a state written in
-   * the old layout is never read as the new one, it is rebuilt.
+   * Its name carries the key layout's version (`gen2`; before: `epoch`, then `gen`):
+   * a state written in an older layout is never read as this one, it is rebuilt.
    */
   epoch: string;
   /** Config version: bumped on every project change, so cached limits are never stale. */
@@ -28,10 +28,15 @@ export interface ProjectKeys {
    * warnMember(taskId) → warnScore(ms) (one ZADD/ZREM covers both).
    */
   deadlines: string;
-  /** nodeId → ready tasks; nodeId → active claims (the live counts). */
-  available: string;
+  /**
+   * nodeId → tasks in the node's reserved ready sets (its open set counts itself:
+   * ZCARD); nodeId → active claims. The live counts.
+   */
+  reservedReady: string;
   busy: string;
-  /** Keys of the layout before 2026-12, deleted with the fixed keys so a rebuild leaves none behind. */
+  /** What every key of the project starts with. */
+  prefix: string;
+  /** Keys of older layouts, deleted with the fixed keys so a rebuild leaves none behind. */
   legacy: readonly string[];
   /** Ready set of a node open to anyone who may work it. */
   ready(nodeId: string): string;
@@ -63,6 +68,11 @@ export const warnScore = (ms: number) => ms - WARN_OFFSET;
 /** The warning's member (the scripts build it the same way: 'w:' .. taskId). */
 export const warnMember = (taskId: string) => `w:${taskId}`;
 
+/** Whether a ready set is reserved (for one person or one type): those are counted in reservedReady. */
+export function isReserved(k: ProjectKeys, readyKey: string): boolean {
+  return /^r:[^:]+:[ut]:/.test(readyKey.slice(k.prefix.length));
+}
+
 export const hashTag = (projectId: string) => `{p:${projectId}}`;
 
 const cache = new Map<string, ProjectKeys>();
@@ -72,7 +82,7 @@ export function keysOf(projectId: string): ProjectKeys {
   if (k) return k;
   const p = `q:${hashTag(projectId)}:`;
   k = {
-    epoch: `${p}gen`,
+    epoch: `${p}gen2`,
     cfg: `${p}cfg`,
     registry: `${p}keys`,
     lock: `${p}lock`,
@@ -80,9 +90,10 @@ export function keysOf(projectId: string): ProjectKeys {
     claim: `${p}claim`,
     held: `${p}n`,
     deadlines: `${p}dl`,
-    available: `${p}avail`,
+    reservedReady: `${p}ra`,
     busy: `${p}busy`,
-    legacy: ["epoch", "nu", "nt", "warn", "excl"].map((s) => p + s),
+    prefix: p,
+    legacy: ["epoch", "gen", "nu", "nt", "warn", "excl", "avail"].map((s) => p + s),
     ready: (n) => `${p}r:${n}`,
     readyUser: (n, u) => `${p}r:${n}:u:${u}`,
     readyType: (n, t) => `${p}r:${n}:t:${t}`,
@@ -109,7 +120,7 @@ export function claimKeys(k: ProjectKeys, nodeId: string, userId: string, typeKe
   if (hit && hit.typeKey === typeKey) return hit.keys;
   const keys = Object.freeze([
     k.epoch, k.cfg, k.ready(nodeId), k.readyUser(nodeId, userId), k.readyType(nodeId, typeKey),
-    k.claim, k.held, k.deadlines, k.at, k.excluded(nodeId), k.available, k.busy,
+    k.claim, k.held, k.deadlines, k.at, k.excluded(nodeId), k.reservedReady, k.busy,
   ]);
   if (users.size >= PER_NODE_LIMIT) users.clear();
   users.set(userId, { typeKey, keys });
@@ -122,7 +133,7 @@ const completedCache = new WeakMap<ProjectKeys, readonly string[]>();
 export function settleCompletedKeys(k: ProjectKeys): readonly string[] {
   let keys = completedCache.get(k);
   if (!keys) {
-    keys = Object.freeze([k.epoch, k.claim, k.held, k.deadlines, k.at, k.available, k.busy, k.ready("-"), k.excluded("-"), k.registry]);
+    keys = Object.freeze([k.epoch, k.claim, k.held, k.deadlines, k.at, k.reservedReady, k.busy, k.ready("-"), k.excluded("-"), k.registry]);
     completedCache.set(k, keys);
   }
   return keys;
@@ -130,5 +141,5 @@ export function settleCompletedKeys(k: ProjectKeys): readonly string[] {
 
 /** The fixed keys of a project (the dynamic ones are listed in its registry). */
 export function fixedKeys(k: ProjectKeys): string[] {
-  return [k.epoch, k.registry, k.at, k.claim, k.held, k.deadlines, k.available, k.busy, ...k.legacy];
+  return [k.epoch, k.registry, k.at, k.claim, k.held, k.deadlines, k.reservedReady, k.busy, ...k.legacy];
 }

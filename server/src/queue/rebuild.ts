@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Deps } from "../deps";
 import { unavailable } from "../http/errors";
-import { fixedKeys, GLOBAL_KEYS, keysOf, NO_TYPE, warnMember, warnScore } from "./keys";
+import { fixedKeys, GLOBAL_KEYS, keysOf, isReserved, NO_TYPE, warnMember, warnScore } from "./keys";
 import { readyKeyFor, score } from "./placement";
 import { runScript } from "./scripts";
 import { nextGeneration } from "./sql";
@@ -128,7 +128,7 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   const now = deps.clock.now().getTime();
   const warnMs = deps.config.CLAIM_EXPIRING_SECONDS * 1000;
   const count = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
-  const available = new Map<string, number>();
+  const reservedReady = new Map<string, number>();
   const busy = new Map<string, number>();
   const held = new Map<string, number>(); // "u:<user>" / "t:<type>"
   const excluded = new Map<string, Map<string, number>>(); // node → author → open tasks
@@ -155,7 +155,7 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
     let members = ready.get(key);
     if (!members) ready.set(key, (members = []));
     members.push(score(r.priority, r.createdAt), r.id);
-    count(available, r.nodeId);
+    if (isReserved(k, key)) count(reservedReady, r.nodeId);
     if (r.kind === "review" && r.author) {
       let m = excluded.get(r.nodeId);
       if (!m) excluded.set(r.nodeId, (m = new Map()));
@@ -174,7 +174,7 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   chunked("zadd", k.deadlines, deadlines, 2);
   for (const [key, members] of ready) chunked("zadd", key, members, 2);
   const hash = (key: string, m: Map<string, number>) => m.size && writes.push(["hset", key, ...[...m].flat()]);
-  hash(k.available, available);
+  hash(k.reservedReady, reservedReady);
   hash(k.busy, busy);
   hash(k.held, held);
   for (const [node, m] of excluded) hash(k.excluded(node), m);

@@ -5,7 +5,7 @@
 // Returns the violations found (empty = every invariant holds) and what it read.
 import type { Redis } from "ioredis";
 import pg from "pg";
-import { keysOf, NO_TYPE } from "../../../server/src/queue/keys";
+import { keysOf, isReserved, NO_TYPE } from "../../../server/src/queue/keys";
 
 export interface InvariantReport {
   violations: string[];
@@ -154,13 +154,15 @@ async function compareRedis(c: pg.Client, redis: Redis, projectId: string, v: st
   const dynamic = await redis.smembers(k.registry);
   // Deadlines only: the warnings in the same zset score below zero.
   const m = redis.multi().get(k.epoch).hgetall(k.claim).zrangebyscore(k.deadlines, 0, "+inf", "WITHSCORES").hgetall(k.held);
-  m.hgetall(k.available).hgetall(k.busy).hgetall(k.at);
+  m.hgetall(k.reservedReady).hgetall(k.busy).hgetall(k.at);
+  const readyNames = dynamic.filter((key) => key.startsWith(`${k.prefix}r:`));
   for (const key of dynamic) m.type(key);
+  for (const key of readyNames) m.zcard(key);
   const res = (await m.exec())!.map(([err, val]) => {
     if (err) throw err;
     return val;
   });
-  const [epoch, claimHash, deadlinesFlat, held, available, busy, atRaw] = res as [
+  const [epoch, claimHash, deadlinesFlat, held, reservedReady, busy, atRaw] = res as [
     string | null, Record<string, string>, string[], Record<string, string>,
     Record<string, string>, Record<string, string>, Record<string, string>,
   ];
@@ -210,7 +212,18 @@ async function compareRedis(c: pg.Client, redis: Redis, projectId: string, v: st
     [projectId],
   );
   const queued = open.filter((t) => t.status === "queued");
+  // Waiting per node as nodeCounts reads it (open set's size + reservedReady), and
+  // reservedReady against the reserved sets it counts.
+  const available: Record<string, string> = { ...reservedReady };
+  const reservedSum = new Map<string, number>();
+  readyNames.forEach((key, i) => {
+    const size = Number(res[7 + dynamic.length + i]);
+    const node = /^r:([^:]+)/.exec(key.slice(k.prefix.length))![1]!;
+    if (isReserved(k, key)) reservedSum.set(node, (reservedSum.get(node) ?? 0) + size);
+    else available[node] = String(Number(available[node] ?? 0) + size);
+  });
   diff("waiting tasks per node (available)", tally(queued.map((t) => t.nodeId)), available);
+  diff("reserved ready per node", reservedSum, reservedReady);
   diff("where open tasks are (at)", new Map(open.map((t) => [t.id, t.nodeId])), at, false);
 
   // Every queued task in exactly one ready set, and nothing else in any.

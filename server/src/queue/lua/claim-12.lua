@@ -14,7 +14,7 @@
   KEYS[8]  deadlines  zset taskId → lease deadline (ms), 'w:' .. taskId → warning score
   KEYS[9]  at         hash taskId → nodeId, or "nodeId|authorId" at a review node
   KEYS[10] excluded   hash (this node) authorId → open tasks here they may not take
-  KEYS[11] available  hash nodeId → ready tasks
+  KEYS[11] reservedReady  hash nodeId → tasks in its reserved sets
   KEYS[12] busy       hash nodeId → active claims
 
   ARGV[1] config version the caller's limits were read at
@@ -102,7 +102,10 @@ else
 end
 
 if not popped then redis.call('ZREM', KEYS[from], task) end
-if from == 3 and review then
+-- The open set counts itself (ZCARD); the reserved ones are counted per node.
+if from ~= 3 then
+  redis.call('HINCRBY', KEYS[11], node, -1)
+elseif review then
   local a = author(task)
   if a then redis.call('HINCRBY', KEYS[10], a, -1) end
 end
@@ -110,6 +113,5 @@ redis.call('HSET', KEYS[6], task, ARGV[5] .. '|' .. user .. '|' .. typ .. '|' ..
 redis.call('HINCRBY', KEYS[7], 'u:' .. user, 1)
 redis.call('HINCRBY', KEYS[7], 't:' .. typ, 1)
 redis.call('ZADD', KEYS[8], ARGV[8], task, ARGV[9], 'w:' .. task)
-redis.call('HINCRBY', KEYS[11], node, -1)
 redis.call('HINCRBY', KEYS[12], node, 1)
 return {task, score, from, generation}

@@ -5,10 +5,11 @@
 
   KEYS[1] epoch  KEYS[2] claim  KEYS[3] held  KEYS[4] deadlines (and warnings)
   KEYS[5] ready (the set it left)  KEYS[6] at  KEYS[7] excluded (the node's)
-  KEYS[8] available  KEYS[9] busy
+  KEYS[8] reservedReady  KEYS[9] busy
 
   ARGV[1] taskId  ARGV[2] claimId  ARGV[3] score
   ARGV[4] "1" when it left the open set of a review node
+  ARGV[5] "1" when it left a reserved set (counted in reservedReady)
 
   Returns 1 undone, 0 not held by this claim, -1 not loaded (nothing to undo).
 ]]
@@ -26,6 +27,6 @@ if ARGV[4] == '1' then
   local author = string.match(redis.call('HGET', KEYS[6], task) or '', '|(.*)$')
   if author then redis.call('HINCRBY', KEYS[7], author, 1) end
 end
-redis.call('HINCRBY', KEYS[8], node, 1)
+if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[8], node, 1) end
 redis.call('HINCRBY', KEYS[9], node, -1)
 return 1

@@ -12,13 +12,14 @@
   rebuild since, the rebuild replaces what this changes.
 
   KEYS[1] epoch  KEYS[2] claim  KEYS[3] held  KEYS[4] deadlines  KEYS[5] at
-  KEYS[6] available  KEYS[7] busy
+  KEYS[6] reservedReady  KEYS[7] busy
   KEYS[8] target ready set (unused when completed)
   KEYS[9] target node's excluded counts (used with an author)
   KEYS[10] registry
 
   ARGV[1] taskId  ARGV[2] claimId  ARGV[3] target nodeId ("" = completed)
   ARGV[4] score  ARGV[5] author who may not take it at the target ("" = none)
+  ARGV[6] "1" when the target set is a reserved one (counted in reservedReady)
 
   Returns 1 applied, 0 not held by this claim, -1 not loaded.
 ]]
@@ -40,7 +41,7 @@ if target == '' then
 end
 local author = ARGV[5]
 redis.call('ZADD', KEYS[8], ARGV[4], task)
-redis.call('HINCRBY', KEYS[6], target, 1)
+if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[6], target, 1) end
 if author ~= '' then
   redis.call('HSET', KEYS[5], task, target .. '|' .. author)
   redis.call('HINCRBY', KEYS[9], author, 1)
