@@ -34,13 +34,16 @@ local generation = loaded[1]
 if not generation then return -1 end
 if (loaded[2] or '0') ~= ARGV[1] then return -7 end
 local user, typ, node = ARGV[2], ARGV[3], ARGV[4]
-local pool = tonumber(ARGV[7])
-if pool > 0 then
-  local n = redis.call('HMGET', KEYS[7], 'u:' .. user, 't:' .. typ)
-  if tonumber(n[1] or '0') >= tonumber(ARGV[6]) then return -2 end
-  if tonumber(n[2] or '0') >= pool then return -3 end
-elseif tonumber(redis.call('HGET', KEYS[7], 'u:' .. user) or '0') >= tonumber(ARGV[6]) then
-  return -2
+local limit, pool = tonumber(ARGV[6]), tonumber(ARGV[7])
+local fu, ft = 'u:' .. user, 't:' .. typ
+-- The limits are checked by the counters' own increments once a task is found
+-- (one call fewer per claim), and read only when none is: either way a limit
+-- answers before "nothing for you" (-2, -3 before -4, -5).
+local function noTask(code)
+  local n = redis.call('HMGET', KEYS[7], fu, ft)
+  if tonumber(n[1] or '0') >= limit then return -2 end
+  if pool > 0 and tonumber(n[2] or '0') >= pool then return -3 end
+  return code
 end
 local review = ARGV[11] == '1'
 local function author(t)
@@ -55,8 +58,7 @@ if ARGV[10] ~= '' then
     local s = redis.call('ZSCORE', KEYS[i], task)
     if s then score, from = s, i break end
   end
-  if not from then return -5 end
-  if review and author(task) == user then return -5 end
+  if not from or (review and author(task) == user) then return noTask(-5) end
 else
   -- Sets are ordered by (score, member): the best candidate is the smallest.
   local function better(t, s)
@@ -98,7 +100,18 @@ else
       offset = offset + size
     end
   end
-  if not task then return -4 end
+  if not task then return noTask(-4) end
+end
+
+-- Over a limit: take the increments back (and the popped task: same score, same
+-- place), so the script changes nothing, as if it had checked first.
+local held = redis.call('HINCRBY', KEYS[7], fu, 1)
+local typeHeld = held <= limit and redis.call('HINCRBY', KEYS[7], ft, 1)
+if held > limit or (pool > 0 and typeHeld > pool) then
+  redis.call('HINCRBY', KEYS[7], fu, -1)
+  if typeHeld then redis.call('HINCRBY', KEYS[7], ft, -1) end
+  if popped then redis.call('ZADD', KEYS[3], score, task) end
+  return held > limit and -2 or -3
 end
 
 if not popped then redis.call('ZREM', KEYS[from], task) end
@@ -110,8 +123,6 @@ elseif review then
   if a then redis.call('HINCRBY', KEYS[10], a, -1) end
 end
 redis.call('HSET', KEYS[6], task, ARGV[5] .. '|' .. user .. '|' .. typ .. '|' .. node)
-redis.call('HINCRBY', KEYS[7], 'u:' .. user, 1)
-redis.call('HINCRBY', KEYS[7], 't:' .. typ, 1)
 redis.call('ZADD', KEYS[8], ARGV[8], task, ARGV[9], 'w:' .. task)
 redis.call('HINCRBY', KEYS[12], node, 1)
 return {task, score, from, generation}
