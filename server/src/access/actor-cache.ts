@@ -18,7 +18,7 @@ export class ActorCache<Row> {
   private generation = 0;
   private live = false;
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(private ttlMs = 0) {}
 
   get active(): boolean {
     return this.live && this.ttlMs > 0;
@@ -58,9 +58,10 @@ export class ActorCache<Row> {
     this.pending.clear();
   }
 
-  setLive(live: boolean): void {
+  setLive(live: boolean, ttlMs = this.ttlMs): void {
     this.clear();
     this.live = live;
+    this.ttlMs = ttlMs;
   }
 
   get size(): number {
@@ -77,9 +78,10 @@ export class ActorCache<Row> {
 
 const caches = new WeakMap<Db, ActorCache<unknown>>();
 
-export function actorCacheOf<Row>(db: Db, ttlMs = 0): ActorCache<Row> {
+/** The instance's cache for this client: off until startActorInvalidation turns it on. */
+export function actorCacheOf<Row>(db: Db): ActorCache<Row> {
   let c = caches.get(db);
-  if (!c) caches.set(db, (c = new ActorCache<unknown>(ttlMs)));
+  if (!c) caches.set(db, (c = new ActorCache<unknown>()));
   return c as ActorCache<Row>;
 }
 
@@ -91,7 +93,8 @@ export function startActorInvalidation(deps: Deps): () => Promise<void> {
   const conn = connectionOf(deps.db);
   const ttlMs = deps.config.ACTOR_CACHE_SECONDS * 1000;
   if (!conn || ttlMs <= 0) return async () => {};
-  const cache = actorCacheOf(deps.db, ttlMs);
+  // Whoever read an actor first made the cache; the time to live is set when it goes live.
+  const cache = actorCacheOf(deps.db);
   const offBus = [
     deps.bus.on("org.people_changed", (e) => cache.forget(e.userId)),
     // Team changes (members added, removed, retyped) publish project.changed.
@@ -130,7 +133,7 @@ export function startActorInvalidation(deps: Deps): () => Promise<void> {
       if (stopped || down) return void c.end().catch(() => {});
       client = c;
       failures = 0;
-      cache.setLive(true);
+      cache.setLive(true, ttlMs);
     } catch {
       lost();
     }
