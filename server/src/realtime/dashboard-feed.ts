@@ -68,7 +68,7 @@ export class DashboardFeed {
         const json = JSON.stringify(payload.counters);
         if (this.last.get(k) === json) continue;
         this.last.set(k, json);
-        this.emitter.toLocalRoom(k, "dashboard:counters", payload);
+        this.emitter.toLocalRoom(k, "dashboard:counters", payload, k);
       }
     }
   }

@@ -11,22 +11,32 @@ type Payload<E extends Event> = Parameters<ServerToClientEvents[E]>[0];
 
 /**
  * A room broadcast writes to every socket in one synchronous run: 5,000 sockets
- * held the event loop for tens of ms (P3's loop lag). Larger audiences are sent
- * in slices of this many sockets, one slice per turn of the loop, so requests
- * and timers run in between. Sends queue behind unfinished slices, which keeps
- * each socket's events in order.
+ * held the event loop for over 100 ms (P3's loop lag). Larger audiences are sent
+ * in slices of this many sockets, as many slices per turn of the loop as fit in
+ * BROADCAST_TURN_MS, so requests and timers run in between. Sends queue behind
+ * unfinished slices, which keeps each socket's events in order.
  */
-export const BROADCAST_SLICE = 500;
+export const BROADCAST_SLICE = 250;
+export const BROADCAST_TURN_MS = 15;
+
+/** A queued send; `of` is the state broadcast it belongs to, when it may be superseded. */
+interface Job {
+  send: () => void;
+  of?: { cancelled: boolean };
+}
 
 export class Emitter {
   private readonly sent: Counter<"event" | "scope">;
-  private readonly pending: Array<() => void> = [];
+  private readonly pending: Job[] = [];
+  /** State key → the broadcast of it still going out. */
+  private readonly sending = new Map<string, { cancelled: boolean }>();
   private draining = false;
 
   constructor(
     private readonly io: IO,
     registry?: Registry,
     private readonly slice = BROADCAST_SLICE,
+    private readonly turnMs = BROADCAST_TURN_MS,
   ) {
     this.sent = new Counter({
       name: "pipelines_realtime_emits_total",
@@ -42,34 +52,49 @@ export class Emitter {
     (this.io.to(rooms.user(userId)).emit as (e: E, p: Payload<E>) => boolean)(event, payload);
   }
 
-  /** To this instance's sockets in a room or rooms, each socket once (state other instances read for themselves). */
-  toLocalRoom<E extends Event>(room: string | string[], event: E, payload: Payload<E>): void {
+  /**
+   * To this instance's sockets in a room or rooms, each socket once (state other
+   * instances read for themselves). With a `state` key the payload is the whole
+   * current value of that state: a newer value cancels the unsent slices of an
+   * older one, since every socket still in the rooms gets the newer one anyway.
+   */
+  toLocalRoom<E extends Event>(room: string | string[], event: E, payload: Payload<E>, state?: string): void {
     this.sent.inc({ event, scope: "local" });
     const names = Array.isArray(room) ? room : [room];
     const byRoom = this.io.of("/").adapter.rooms;
     let audience = 0;
     for (const n of names) audience += byRoom.get(n)?.size ?? 0;
     if (audience <= this.slice && !this.pending.length) return this.emitLocal(names, event, payload);
+    const of = { cancelled: false };
+    if (state) {
+      const older = this.sending.get(state);
+      if (older) older.cancelled = true;
+      this.sending.set(state, of);
+    }
     // Sockets that join later get their own snapshot; those that leave meanwhile are skipped.
     const ids = new Set<string>();
     for (const n of names) for (const id of byRoom.get(n) ?? []) ids.add(id);
     const all = [...ids];
-    const slices: Array<() => void> = [];
+    const jobs: Job[] = [];
     for (let i = 0; i < all.length; i += this.slice) {
       const part = all.slice(i, i + this.slice);
-      slices.push(() => {
-        const still = part.filter((id) => names.some((n) => byRoom.get(n)?.has(id)));
-        if (still.length) this.emitLocal(still, event, payload);
+      jobs.push({
+        of,
+        send: () => {
+          const still = part.filter((id) => names.some((n) => byRoom.get(n)?.has(id)));
+          if (still.length) this.emitLocal(still, event, payload);
+        },
       });
     }
-    this.enqueue(slices);
+    if (state) jobs.push({ send: () => this.sending.get(state) === of && this.sending.delete(state) });
+    this.enqueue(jobs);
   }
 
   toSocket<E extends Event>(socket: AppSocket, event: E, payload: Payload<E>): void {
     this.sent.inc({ event, scope: "socket" });
     const send = () => (socket.emit as (e: E, p: Payload<E>) => boolean)(event, payload);
     // Behind a broadcast still being sent, so an older value cannot arrive after this one.
-    if (this.pending.length) this.enqueue([send]);
+    if (this.pending.length) this.enqueue([{ send }]);
     else send();
   }
 
@@ -78,20 +103,26 @@ export class Emitter {
     (this.io.local.to(rooms).emit as (e: E, p: Payload<E>) => boolean)(event, payload);
   }
 
-  private enqueue(sends: Array<() => void>): void {
-    this.pending.push(...sends);
+  private enqueue(jobs: Job[]): void {
+    this.pending.push(...jobs);
     if (this.draining) return;
     this.draining = true;
-    const step = () => {
-      try {
-        this.pending.shift()?.();
-      } catch {
-        // a socket that broke mid-send is dropped by Socket.IO itself
+    const turn = () => {
+      const until = performance.now() + this.turnMs;
+      while (this.pending.length) {
+        const job = this.pending.shift()!;
+        if (job.of?.cancelled) continue;
+        try {
+          job.send();
+        } catch {
+          // a socket that broke mid-send is dropped by Socket.IO itself
+        }
+        if (performance.now() >= until) break;
       }
-      if (this.pending.length) setImmediate(step);
+      if (this.pending.length) setImmediate(turn);
       else this.draining = false;
     };
-    step();
+    turn();
   }
 
   /** Sockets of this instance in a room (0 when nobody here watches it). */

@@ -15,7 +15,7 @@ export interface Feeds {
 }
 
 export function createFeeds(deps: Deps, io: IO, opts: Required<RealtimeOptions>, registry?: Registry): Feeds {
-  const emitter = new Emitter(io, registry, opts.broadcastSlice);
+  const emitter = new Emitter(io, registry, opts.broadcastSlice, opts.broadcastTurnMs);
   return {
     emitter,
     queue: new QueueFeed(deps, emitter, readQueueCounts, opts.queueFlushMs),

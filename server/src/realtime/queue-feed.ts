@@ -82,7 +82,8 @@ export class QueueFeed {
       for (const { count: c, typeId } of nodes) {
         if (sent.get(c.nodeId) === key(c)) continue;
         sent.set(c.nodeId, key(c));
-        this.emitter.toLocalRoom(audienceOf(room, typeId), "queue:changed", c);
+        const audience = audienceOf(room, typeId);
+        this.emitter.toLocalRoom(audience, "queue:changed", c, `${audience.join(" ")}#${c.nodeId}`);
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { Server, Socket } from "socket.io";
 import type { Actor } from "../access/actor";
-import { BROADCAST_SLICE } from "./emitter";
+import { BROADCAST_SLICE, BROADCAST_TURN_MS } from "./emitter";
 import type { ClientToServerEvents, ServerToClientEvents } from "../shared/socket-events";
 
 /** What one instance tells the others: which state changed (never the state itself). */
@@ -43,13 +43,15 @@ export interface RealtimeOptions {
   /** Client events each socket may send per second, and the burst above that. */
   eventsPerSecond?: number;
   eventBurst?: number;
-  /** Room broadcasts larger than this go out in slices of it, one per turn of the event loop. */
+  /** Room broadcasts larger than this go out in slices of it, as many per turn of the event loop as fit in broadcastTurnMs. */
   broadcastSlice?: number;
+  broadcastTurnMs?: number;
 }
 
 export const REALTIME_DEFAULTS: Required<RealtimeOptions> = {
   queueFlushMs: 200,
   broadcastSlice: BROADCAST_SLICE,
+  broadcastTurnMs: BROADCAST_TURN_MS,
   dashboardFlushMs: 500,
   resyncMs: 30_000,
   expirySweepMs: 1_000,
