@@ -45,13 +45,13 @@ describe("Lua scripts and Redis Cluster", () => {
     const c1 = await claim(t.url, s.alice.token, p, s.evaluate);
     expect((await client(t.url, s.alice.token).post(`/api/claims/${c1.id}/heartbeat`, { token: c1.token })).status).toBe(200);
     await release(t.url, s.alice.token, c1);
-    // claim → submit → review (return) → rework → review (pass)
+    // claim → submit → review (return) → rework (submitted with the next claim) → review (pass)
     const c2 = await claim(t.url, s.alice.token, p, s.evaluate);
     await submit(t.url, s.alice.token, c2, { answers: { score: 2 } });
     const r1 = await claim(t.url, s.rita.token, p, s.review);
     await submit(t.url, s.rita.token, r1, { verdict: "return", comment: "again" });
     const c3 = await claim(t.url, s.alice.token, p, s.evaluate);
-    await submit(t.url, s.alice.token, c3, { answers: { score: 4 } });
+    await submit(t.url, s.alice.token, c3, { answers: { score: 4 }, next: true }); // settle + next claim in one script
     const r2 = await claim(t.url, s.rita.token, p, s.review);
     await submit(t.url, s.rita.token, r2, { verdict: "pass" });
     // a claim left to expire: warning, then expiry

@@ -37,6 +37,7 @@ function operation(spec: RouteSpec) {
   const errors = { description: "Error", content: { "application/json": { schema: errorSchema } } };
   return {
     summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
     tags: [spec.tag],
     operationId: `${spec.method}_${spec.path}`.replace(/[^A-Za-z0-9]+/g, "_"),
     ...(spec.auth === "none" ? { security: [] } : {}),

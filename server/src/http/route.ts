@@ -24,6 +24,8 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   method: Method;
   path: string;
   summary: string;
+  /** Longer text for the OpenAPI document, when the summary cannot say it all. */
+  description?: string;
   tag: string;
   /** "none" for login and health; everything else needs a token. */
   auth?: "required" | "none";

@@ -16,6 +16,7 @@ import { newId } from "./ids";
 import { claimKeys, keysOf, NO_TYPE, warnScore } from "./keys";
 import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
+import { runSettle, type SettleCall } from "./follow";
 import { runScript } from "./scripts";
 import { recordClaim, type ClaimRecord } from "./sql";
 import { sqlOf } from "./pg";
@@ -30,7 +31,46 @@ export interface ClaimResult {
 type Granted = [taskId: string, score: string, from: number, generation: string];
 const ROUNDS = 5;
 
-export async function claimTask(deps: Deps, actor: Actor, projectId: string, input: { nodeId: string; taskId?: string }): Promise<ClaimResult> {
+/**
+ * A claim that just ended in PostgreSQL (submit and take the next): its settle
+ * rides with the new claim's script (settle-claim-15.lua), one Redis call for
+ * both. It runs exactly once whatever happens here, alone if the claim never
+ * reaches Redis, and `onSettled` runs right after it.
+ */
+export interface SettleFirst {
+  call: SettleCall;
+  onSettled: () => void;
+}
+
+export async function claimTask(
+  deps: Deps,
+  actor: Actor,
+  projectId: string,
+  input: { nodeId: string; taskId?: string },
+  first?: SettleFirst,
+): Promise<ClaimResult> {
+  let pending = first;
+  const settled = () => {
+    pending = undefined;
+    first?.onSettled();
+  };
+  try {
+    return await claimRounds(deps, actor, projectId, input, () => {
+      const p = pending;
+      if (p) pending = undefined;
+      return p && { call: p.call, done: settled };
+    });
+  } finally {
+    if (pending) {
+      await runSettle(deps, pending.call);
+      settled();
+    }
+  }
+}
+
+type TakeSettle = () => { call: SettleCall; done: () => void } | undefined;
+
+async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: { nodeId: string; taskId?: string }, takeSettle: TakeSettle): Promise<ClaimResult> {
   const member = contributorIn(actor, projectId);
   if (!member) throw forbidden();
   await retryStale(deps, projectId);
@@ -56,11 +96,21 @@ export async function claimTask(deps: Deps, actor: Actor, projectId: string, inp
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
       deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), input.taskId ?? "", review ? "1" : "0",
     ];
-    const r = await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
-      // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
-      if (isCommandTimeout(err)) await markStale(deps, projectId).catch(() => {});
-      throw err;
-    });
+    const s = takeSettle();
+    const r = s
+      ? await runScript<[number, number | Granted]>(deps.redis, "settle-claim", [...keys, s.call.keys[7]!, s.call.keys[8]!, s.call.keys[9]!], [...s.call.args, ...args])
+          .then(([, claimed]) => claimed) // settle not loaded: claim is -1 too, and the rebuild reads the ended claim from PostgreSQL
+          .catch(async (err: unknown) => {
+            // Whether either ran is unknown: the ended claim and any new one are rebuilt from PostgreSQL.
+            await markStale(deps, projectId).catch(() => {});
+            throw err;
+          })
+          .finally(s.done)
+      : await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
+          // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
+          if (isCommandTimeout(err)) await markStale(deps, projectId).catch(() => {});
+          throw err;
+        });
     if (typeof r === "number") {
       if (r === Code.NotLoaded) await ensureLoaded(deps, projectId);
       else if (r === Code.StaleConfig) forgetCatalog(deps, projectId);

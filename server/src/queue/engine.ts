@@ -2,7 +2,7 @@
 // (claim path and key layout: docs/architecture.md, "The claim path and the key layout")
 export { claimTask, type ClaimResult } from "./claim";
 export { heartbeat, loadHeldClaim } from "./held";
-export { submitClaim, type SubmitInput, type Submitted } from "./finish";
+export { submitAndClaimNext, submitClaim, type SubmitInput, type Submitted } from "./finish";
 export { releaseClaim, revokeClaim } from "./release";
 export { nodeCounts, countsFor, type NodeCount } from "./counts";
 export { enqueue } from "./follow";

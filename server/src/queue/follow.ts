@@ -23,18 +23,33 @@ export async function follow(deps: Deps, projectId: string, run: () => Promise<n
   }
 }
 
+/** A settle to run: settle-10.lua's keys and arguments. */
+export interface SettleCall {
+  projectId: string;
+  keys: readonly string[];
+  args: Array<string | number>;
+}
+
 /**
  * A claim ended in PostgreSQL: release it in Redis and put its task where it
  * now waits (`to` = its node), or nowhere when it completed (`to` = null).
  */
 export function settle(deps: Deps, projectId: string, taskId: string, claimId: string, to: NodeDef | null, p: Placement | null): Promise<void> {
+  return runSettle(deps, settleCall(projectId, taskId, claimId, to, p));
+}
+
+export function settleCall(projectId: string, taskId: string, claimId: string, to: NodeDef | null, p: Placement | null): SettleCall {
   const k = keysOf(projectId);
   const author = to?.kind === "review" && p?.author ? p.author : "";
   const target = to && p ? readyKeyFor(k, to, p) : null;
   const keys =
     to && target ? [k.epoch, k.claim, k.held, k.deadlines, k.at, k.reservedReady, k.busy, target, k.excluded(to.id), k.registry] : settleCompletedKeys(k);
   const args = [taskId, claimId, to ? to.id : "", to && p ? score(p.priority, p.createdAt) : 0, author, target && isReserved(k, target) ? "1" : "0"];
-  return follow(deps, projectId, () => runScript<number>(deps.redis, "settle", keys, args));
+  return { projectId, keys, args };
+}
+
+export function runSettle(deps: Deps, call: SettleCall): Promise<void> {
+  return follow(deps, call.projectId, () => runScript<number>(deps.redis, "settle", call.keys, call.args));
 }
 
 /** Puts committed tasks into the ready sets of their (task) node. */

@@ -11,6 +11,7 @@ export type ScriptName =
   | "claim"
   | "claim-undo"
   | "settle"
+  | "settle-claim"
   | "enqueue"
   | "extend"
   | "due-warnings"
@@ -24,11 +25,23 @@ interface Script {
   lua: string;
 }
 
+/**
+ * A line `--- @include <file> as <name>` becomes that script as a local function
+ * <name>(KEYS, ARGV) (its own KEYS and ARGV shadow the caller's), so a script
+ * made of others reuses them unchanged, as BullMQ's includes do.
+ */
+function expand(lua: string): string {
+  return lua.replace(/^--- @include (\S+\.lua) as (\w+)$/gm, (_, file: string, name: string) => {
+    const body = readFileSync(path.join(DIR, file), "utf8");
+    return `local function ${name}(KEYS, ARGV)\n${body}\nend`;
+  });
+}
+
 const SCRIPTS = new Map<string, Script>();
 for (const file of readdirSync(DIR).filter((f) => f.endsWith(".lua"))) {
   const m = /^(.+)-(\d+)\.lua$/.exec(file);
   if (!m) throw new Error(`Lua script ${file} must be named <name>-<numberOfKeys>.lua`);
-  SCRIPTS.set(m[1]!, { command: `pl_${m[1]!.replace(/-/g, "_")}`, numberOfKeys: Number(m[2]), lua: readFileSync(path.join(DIR, file), "utf8") });
+  SCRIPTS.set(m[1]!, { command: `pl_${m[1]!.replace(/-/g, "_")}`, numberOfKeys: Number(m[2]), lua: expand(readFileSync(path.join(DIR, file), "utf8")) });
 }
 
 const defined = new WeakSet<Redis>();

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Deps } from "../../deps";
 import { id, listQuery, page, pageOf, type Api } from "../../http/route";
-import { claimTask, heartbeat, releaseClaim, revokeClaim, submitClaim, watchConfigChanges } from "../../queue/engine";
+import { AppError } from "../../http/errors";
+import { claimTask, heartbeat, releaseClaim, revokeClaim, submitAndClaimNext, submitClaim, watchConfigChanges } from "../../queue/engine";
 import { answersSchema } from "../pipelines/form";
 import { loadProject } from "../load";
 import { loadWorkProject } from "./service";
@@ -11,6 +12,8 @@ import { activeClaimSchema, claimedSchema, claimedView, mySubmissionSchema, queu
 const projectParams = z.strictObject({ projectId: id });
 const claimParams = z.strictObject({ claimId: id });
 const token = z.string().min(1).max(200);
+const nextErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+const errorView = (e: AppError) => ({ code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
 
 export function registerQueueRoutes(api: Api, deps: Deps) {
   // Every instance bumps the config version on project changes, so no
@@ -88,17 +91,26 @@ export function registerQueueRoutes(api: Api, deps: Deps) {
     path: "/api/claims/:claimId/submit",
     tag: "work queue",
     summary: "Submit with the live claim: {token, answers} on a task node, {token, verdict, comment?} on a review node",
+    description:
+      "With `next: true` the next task at the same node is claimed for you in the same request (submit and take the next): " +
+      "`next` is that claim, exactly as `POST /api/projects/:projectId/claims` answers it, or null with `nextError` saying why " +
+      "(`queue_empty`, `claim_limit_reached`, `outside_schedule`, ...). The submission stands either way.",
     params: claimParams,
     body: z.strictObject({
       token,
       answers: answersSchema.optional(),
       verdict: z.enum(["pass", "return"]).optional(),
       comment: z.string().max(5000).optional(),
+      next: z.boolean().optional(),
     }),
     status: 201,
-    response: z.object({ submission: submissionSchema }),
-    async handler({ actor, params, body, deps }) {
-      return { submission: submittedView(await submitClaim(deps, actor, params.claimId, body)) };
+    response: z.object({ submission: submissionSchema, next: claimedSchema.nullable().optional(), nextError: nextErrorSchema.optional() }),
+    async handler({ actor, params, body: { next, ...input }, deps }) {
+      if (!next) return { submission: submittedView(await submitClaim(deps, actor, params.claimId, input)) };
+      const r = await submitAndClaimNext(deps, actor, params.claimId, input);
+      const submission = submittedView(r.submitted);
+      if (r.next instanceof AppError) return { submission, next: null, nextError: errorView(r.next) };
+      return { submission, next: claimedView(r.next) };
     },
   });
 
