@@ -62,6 +62,7 @@ describe("keyboard shortcuts", () => {
   it("claims with C, submits with Ctrl/Cmd+Enter, releases with Alt+R", () => {
     expect(shortcutOf(key("c"))).toBe("claim");
     expect(shortcutOf(key("Enter", { ctrlKey: true }))).toBe("submit");
+    expect(shortcutOf(key("Enter", { ctrlKey: true, shiftKey: true }))).toBe("submit-next");
     expect(shortcutOf(key("Enter", { metaKey: true }))).toBe("submit");
     expect(shortcutOf(key("®", { altKey: true, code: "KeyR" }))).toBe("release");
     expect(shortcutOf(key("Enter"))).toBeNull();

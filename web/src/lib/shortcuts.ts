@@ -11,11 +11,11 @@ export function isTyping(target: EventTarget | null): boolean {
   return !["checkbox", "radio", "button", "submit", "reset", "range"].includes(type);
 }
 
-export type Shortcut = "claim" | "submit" | "release";
+export type Shortcut = "claim" | "submit" | "submit-next" | "release";
 
 /** Which shortcut a key press means, if any. */
 export function shortcutOf(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "target" | "code">): Shortcut | null {
-  if ((e.ctrlKey || e.metaKey) && e.key === "Enter") return "submit";
+  if ((e.ctrlKey || e.metaKey) && e.key === "Enter") return e.shiftKey ? "submit-next" : "submit";
   if (e.altKey && !e.ctrlKey && !e.metaKey && (e.code === "KeyR" || e.key.toLowerCase() === "r")) return "release";
   if (!e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target) && e.key.toLowerCase() === "c") return "claim";
   return null;

@@ -32,6 +32,12 @@ export interface WorkItem {
   expiring: boolean;
 }
 
+interface SubmitAnswer {
+  submission: Submission;
+  next?: ClaimAnswer | null;
+  nextError?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
 const storeKey = (claimId: string) => `pipelines.work.${claimId}`;
 
 type Brief = { id: string; name: string; kind: NodeKind; form: { criteria: Criterion[] } | null; leaseSeconds?: number };
@@ -145,15 +151,27 @@ class WorkStore {
     }
   }
 
-  async submit(claimId: string, body: { answers: Record<string, unknown> } | { verdict: "pass" | "return"; comment?: string }) {
+  /**
+   * Submits; with `next`, the server claims the next task at the same node in the
+   * same request: `nextItem` is that claim opened here, or null with `nextError`
+   * (the reason code) when there was none to take.
+   */
+  async submit(claimId: string, body: { answers: Record<string, unknown> } | { verdict: "pass" | "return"; comment?: string }, next = false) {
     const w = this.items[claimId];
     if (!w) throw new Error("This claim is not open in this tab.");
     try {
-      const r = await api.post<{ submission: Submission }>(`/api/claims/${claimId}/submit`, { token: w.claim.token, ...body });
+      const r = await api.post<SubmitAnswer>(`/api/claims/${claimId}/submit`, { token: w.claim.token, ...body, ...(next ? { next: true } : {}) });
       w.state = "submitted";
       clearDraft(localStorage, w.task.id, w.node.id);
       this.forget(claimId);
-      return r;
+      let nextItem: WorkItem | null = null;
+      if (r.next) {
+        const n = workFromClaim(w.projectId, r.next);
+        this.items[n.claim.id] = n;
+        this.persist(n.claim.id);
+        nextItem = this.items[n.claim.id]!;
+      }
+      return { submission: r.submission, nextItem, nextError: r.nextError ?? null };
     } catch (err) {
       if (err instanceof ApiError && err.code === "claim_lost") this.markLost(claimId, LOST_MESSAGES.claim_lost!);
       throw err;
