@@ -1,7 +1,9 @@
 // P1 — the claim engine against BullMQ on the same Redis, same number of items,
 // in interleaved rounds beside the minimal Lua line (the machine's reference).
 //   our engine: 100 concurrent loops, each a contributor, claim → settle(completed)
-//               through the engine's own code and scripts (bench/lib/engine-path.ts)
+//               through the engine's own code and scripts (bench/lib/engine-path.ts);
+//               and the same as "submit and take the next": each completion's settle
+//               and the next claim in one script call (settle-claim-15.lua)
 //   BullMQ:     one Worker, concurrency 100, no-op jobs, removeOnComplete
 //   minimal:    bench/reference/lines.ts
 // Goal: engine ≥ 0.9 × minimal (≈ 1.35 × BullMQ).
@@ -29,15 +31,15 @@ export async function p1Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     progress(`seeding ${items} tasks`);
     const project = await seedProject(svc.databaseUrl, { contributors: CONCURRENCY, tasks: items, jwtSecret: BENCH_JWT_SECRET });
     const actors = await Promise.all(project.contributors.map(async (c) => (await loadActor(deps.db, c.id))!));
-    const results = { engine: [] as number[], bullmq: [] as number[], lua: [] as number[] };
+    const results = { engine: [] as number[], next: [] as number[], bullmq: [] as number[], lua: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       // Rotate the order so no line always runs first (the machine warms and drifts).
-      const order = (["lua", "engine", "bullmq"] as const).map((_, i, a) => a[(i + r) % a.length]!);
+      const order = (["lua", "engine", "bullmq", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
         progress(`round ${r + 1}/${rounds}: ${line}`);
         const res =
-          line === "engine"
-            ? await engineRound(deps, project, actors, items)
+          line === "engine" || line === "next"
+            ? await engineRound(deps, project, actors, items, line === "next")
             : line === "bullmq"
               ? await runBullmq({ redisUrl: svc.redisUrl, items, concurrency: CONCURRENCY })
               : await runLine({ redis: deps.redis, items, concurrency: CONCURRENCY });
@@ -45,6 +47,7 @@ export async function p1Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       }
     }
     const engine = median(results.engine);
+    const next = median(results.next);
     const bull = median(results.bullmq);
     const lua = median(results.lua);
     const perRound = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]!));
@@ -54,16 +57,20 @@ export async function p1Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       rows: [
         { line: "minimal Lua line (reference)", value: lua, unit: "items/s", rounds: results.lua },
         { line: "our engine (all checks, no HTTP/PG)", value: engine, unit: "items/s", rounds: results.engine },
+        { line: "our engine, submit and take the next", value: next, unit: "items/s", rounds: results.next },
         { line: "BullMQ worker (concurrency 100)", value: bull, unit: "jobs/s", rounds: results.bullmq },
       ],
       ratios: [
         ratio("engine / minimal Lua line", perRound(results.engine, results.lua), { atLeast: 0.9 }),
         ratio("engine / BullMQ", perRound(results.engine, results.bullmq), { atLeast: 1.35, text: "≈ 1.35" }),
+        ratio("engine, submit and next / minimal Lua line", perRound(results.next, results.lua), { atLeast: 0.9 }),
+        ratio("engine, submit and next / BullMQ", perRound(results.next, results.bullmq), { atLeast: 1.35, text: "≈ 1.35" }),
         ratio("BullMQ / minimal Lua line", perRound(results.bullmq, results.lua)),
       ],
       notes: [
-        "Ratios are the median of per-round ratios (each round runs all three lines back to back, in rotating order).",
+        "Ratios are the median of per-round ratios (each round runs every line back to back, in rotating order).",
         "Engine line: contributor check, cached catalog, node type, schedule, claim/pool limits, assignment sets, lease and warning deadlines, live counts; completion checks the holder's claim id.",
+        "Submit and take the next: the same checks; each completion's settle and the next claim are one script call (what POST /api/claims/:id/submit with next: true runs; BullMQ's worker likewise completes a job and fetches the next in one call).",
       ],
     };
   } finally {
@@ -73,7 +80,7 @@ export async function p1Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
 }
 
 /** One round: the project's Redis state rebuilt from PostgreSQL (all tasks ready), then timed loops. */
-async function engineRound(deps: Deps, project: BenchProject, actors: Actor[], items: number): Promise<LineResult> {
+async function engineRound(deps: Deps, project: BenchProject, actors: Actor[], items: number, chained: boolean): Promise<LineResult> {
   const k = keysOf(project.projectId);
   await deps.redis.del(k.epoch);
   await ensureLoaded(deps, project.projectId);
@@ -84,13 +91,18 @@ async function engineRound(deps: Deps, project: BenchProject, actors: Actor[], i
   const started = performance.now();
   await concurrently(CONCURRENCY, async (w) => {
     const actor = actors[w]!;
-    for (;;) {
-      const d = await decideClaim(deps, actor, project.projectId, project.nodeId);
-      if (!d) return;
+    let d = await decideClaim(deps, actor, project.projectId, project.nodeId);
+    while (d) {
       if (seen.has(d.taskId)) throw new Error(`engine round: task ${d.taskId} claimed twice`);
       seen.add(d.taskId);
-      await settleCompleted(deps, project.projectId, d);
       done++;
+      if (chained) {
+        // Settles d and claims the next in one call (the last one's answer is "empty").
+        d = await decideClaim(deps, actor, project.projectId, project.nodeId, d);
+      } else {
+        await settleCompleted(deps, project.projectId, d);
+        d = await decideClaim(deps, actor, project.projectId, project.nodeId);
+      }
     }
   });
   const seconds = (performance.now() - started) / 1000;

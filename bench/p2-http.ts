@@ -34,7 +34,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
   let server: ServerChild | null = null;
   try {
     // Enough tasks for every HTTP and in-process cycle, plus the latency run at a generous peak.
-    const tasks = (rounds * 2 + 1) * items + latencySeconds * 3000;
+    const tasks = (rounds * 3 + 1) * items + latencySeconds * 3000;
     progress(`seeding ${tasks} tasks, ${CONTRIBUTORS} contributors`);
     const project = await seedProject(svc.databaseUrl, { contributors: CONTRIBUTORS, tasks, jwtSecret: BENCH_JWT_SECRET });
     await prepareDurableLine(pool);
@@ -42,17 +42,19 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     const client = new HttpClient(server.url);
     await warmUp(client, project);
 
-    const res = { http: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
+    const res = { http: [] as number[], next: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
     // CPU per HTTP cycle: the server's own, and the whole machine's (client, server, PostgreSQL, Redis).
     const cpu = { server: [] as number[], machine: [] as number[] };
     for (let r = 0; r < rounds; r++) {
-      const order = (["durable", "http", "pgboss", "inproc"] as const).map((_, i, a) => a[(i + r) % a.length]!);
+      const order = (["durable", "http", "pgboss", "inproc", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
         progress(`round ${r + 1}/${rounds}: ${line}`);
         const out: LineResult =
           line === "http"
             ? await measuredHttpRound(client, project, items, server, cpu)
-            : line === "inproc"
+            : line === "next"
+              ? await httpNextRound(client, project, items)
+              : line === "inproc"
               ? await inProcessRound(deps, project, items)
               : line === "durable"
                 ? await runLine({ redis: deps.redis, items, pool })
@@ -79,6 +81,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     const rows: Row[] = [
       { line: "durable minimal line (reference)", value: median(res.durable), unit: "items/s", rounds: res.durable, detail: "100 loops, pool 10" },
       { line: "our HTTP claim → submit", value: peak, unit: "cycles/s", rounds: res.http, detail: `${HTTP_CONCURRENCY} clients, ${CONTRIBUTORS} contributors` },
+      { line: "our HTTP submit and take the next", value: median(res.next), unit: "cycles/s", rounds: res.next, detail: "one request per cycle: submit with next: true" },
       { line: "our engine in-process (no HTTP)", value: median(res.inproc), unit: "cycles/s", rounds: res.inproc, detail: "claimTask + submitClaim, 100 loops" },
       { line: "pg-boss fetch → complete", value: median(res.pgboss), unit: "jobs/s", rounds: res.pgboss, detail: `${HTTP_CONCURRENCY} loops, pool 10` },
       { line: `at 70% of peak (${rate}/s): achieved`, value: lat.achieved, unit: "cycles/s", detail: `${lat.errors} errors` },
@@ -96,11 +99,14 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       ratios: [
         ratio("HTTP / durable minimal line", perRound(res.http, res.durable), { atLeast: 0.5 }),
         ratio("HTTP / pg-boss", perRound(res.http, res.pgboss), { atLeast: 1.5, text: "≈ 1.5" }),
+        ratio("HTTP submit and next / durable minimal line", perRound(res.next, res.durable), { atLeast: 0.5 }),
+        ratio("HTTP submit and next / pg-boss", perRound(res.next, res.pgboss), { atLeast: 1.5, text: "≈ 1.5" }),
         ratio("in-process / durable minimal line", perRound(res.inproc, res.durable)),
         ratio("request p99 at 70% of peak (ms)", worstP99, { atMost: 50 }),
       ],
       notes: [
         "Every HTTP cycle is two requests (POST /claims, POST /claims/:id/submit), each with JWT verification, the actor's memberships read, the API rate limit, zod validation, a Lua script and one PostgreSQL function call, then events to the realtime bridge.",
+        "Submit and take the next: each loop claims once, then every submit carries next: true and answers with the next claim (the settle and the next claim are one Redis call); the last submit of a loop takes none.",
         "Request latency counts from the request's send; cycle latency from its scheduled start (so queueing delay is included).",
       ],
     };
@@ -146,6 +152,28 @@ async function httpRound(client: HttpClient, p: BenchProject, items: number): Pr
   const started = performance.now();
   await concurrently(HTTP_CONCURRENCY, async () => {
     while (left-- > 0) await cycle(client, p, nextUser++);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { items, seconds, perSecond: items / seconds };
+}
+
+/** Submit and take the next: per loop one claim, then one request per cycle. */
+async function httpNextRound(client: HttpClient, p: BenchProject, items: number): Promise<LineResult> {
+  const started = performance.now();
+  await concurrently(HTTP_CONCURRENCY, async (w) => {
+    const user = p.contributors[nextUser++ % p.contributors.length]!;
+    let n = Math.floor(items / HTTP_CONCURRENCY) + (w < items % HTTP_CONCURRENCY ? 1 : 0);
+    let claim: { id: string; token: string } | null = null;
+    while (n-- > 0) {
+      if (!claim) {
+        const c = await client.request("POST", claimPath(p), user.token, { nodeId: p.nodeId });
+        if (c.status !== 201) throw new Error(`claim answered ${c.status}: ${JSON.stringify(c.body)}`);
+        claim = (c.body as { claim: { id: string; token: string } }).claim;
+      }
+      const s = await client.request("POST", `/api/claims/${claim.id}/submit`, user.token, { token: claim.token, answers: p.answers, next: n > 0 });
+      if (s.status !== 201) throw new Error(`submit answered ${s.status}: ${JSON.stringify(s.body)}`);
+      claim = (s.body as { next?: { claim: { id: string; token: string } } | null }).next?.claim ?? null;
+    }
   });
   const seconds = (performance.now() - started) / 1000;
   return { items, seconds, perSecond: items / seconds };

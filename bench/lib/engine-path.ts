@@ -15,7 +15,7 @@ import type { Deps } from "../../server/src/deps";
 import { getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT } from "../../server/src/queue/catalog";
 import { workableNode } from "../../server/src/queue/claim";
 import { Code } from "../../server/src/queue/codes";
-import { settle } from "../../server/src/queue/follow";
+import { settle, settleCall } from "../../server/src/queue/follow";
 import { newId } from "../../server/src/queue/ids";
 import { claimKeys, keysOf, NO_TYPE, warnScore } from "../../server/src/queue/keys";
 import { ensureLoaded, retryStale } from "../../server/src/queue/rebuild";
@@ -26,8 +26,12 @@ export interface Decided {
   claimId: string;
 }
 
-/** One claim decided in Redis exactly as claimTask decides it; null when the queue is empty. */
-export async function decideClaim(deps: Deps, actor: Actor, projectId: string, nodeId: string): Promise<Decided | null> {
+/**
+ * One claim decided in Redis exactly as claimTask decides it; null when the queue
+ * is empty. With `after` (submit and take the next), the completed claim's settle
+ * and this claim are one script call, as claimTask runs them (settle-claim-15.lua).
+ */
+export async function decideClaim(deps: Deps, actor: Actor, projectId: string, nodeId: string, after?: Decided): Promise<Decided | null> {
   const member = contributorIn(actor, projectId);
   if (!member) throw new Error("not a contributor");
   await retryStale(deps, projectId);
@@ -47,7 +51,11 @@ export async function decideClaim(deps: Deps, actor: Actor, projectId: string, n
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
       deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), "", node.kind === "review" ? "1" : "0",
     ];
-    const r = await runScript<number | [string, string, number, string]>(deps.redis, "claim", keys, args);
+    const settle = after && settleCall(projectId, after.taskId, after.claimId, null, null);
+    after = undefined;
+    const r = settle
+      ? (await runScript<[number, number | [string, string, number, string]]>(deps.redis, "settle-claim", [...keys, ...settle.keys.slice(7)], [...settle.args, ...args]))[1]
+      : await runScript<number | [string, string, number, string]>(deps.redis, "claim", keys, args);
     if (r === Code.QueueEmpty) return null;
     if (r === Code.NotLoaded) {
       await ensureLoaded(deps, projectId);
