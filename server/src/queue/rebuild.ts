@@ -108,7 +108,12 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   if (dynamic.length) await deps.redis.unlink(...dynamic);
   const sql = sqlOf(deps);
   const generation = await nextGeneration(sql, projectId, deps.clock.now());
-  // One statement: one consistent snapshot of the project's open tasks.
+  // One statement: one consistent snapshot of the project's open tasks. The
+  // holder is looked up per claimed task only, by index, whatever the planner
+  // believes: with the statistics of a fresh import (Task estimated at 10 rows)
+  // plain LEFT JOINs became nested loops comparing every task with every member
+  // (160,000 tasks × 500 members: 3.5 s of a 4.4 s rebuild; 7 s with 2,000 active
+  // claims, 0.17 s this way).
   const rows = await sql.query<Row>(
     `
     SELECT t.id, t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId", t."assignedTypeId", t."reworkUserId",
@@ -116,11 +121,16 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
       CASE WHEN n.kind = 'review' THEN (
         SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
         ORDER BY s."createdAt" DESC, s.id DESC LIMIT 1) END AS author,
-      c.id AS "claimId", c."userId" AS holder, m."contributorTypeId" AS "holderType", c."expiresAt"
+      c.id AS "claimId", c."userId" AS holder, c."holderType", c."expiresAt"
     FROM "Task" t
     JOIN "PipelineNode" n ON n.id = t."nodeId"
-    LEFT JOIN "Claim" c ON c."taskId" = t.id AND c.outcome = 'active'
-    LEFT JOIN "ProjectMember" m ON m."projectId" = t."projectId" AND m."userId" = c."userId"
+    LEFT JOIN LATERAL (
+      SELECT c.id, c."userId", c."expiresAt",
+        (SELECT m."contributorTypeId" FROM "ProjectMember" m WHERE m."projectId" = t."projectId" AND m."userId" = c."userId") AS "holderType"
+      FROM "Claim" c
+      WHERE t.status = 'claimed' AND c."taskId" = t.id AND c.outcome = 'active'
+      ORDER BY c."taskId" LIMIT 1 -- steers to the index on taskId, not a scan of every active claim
+    ) c ON true
     WHERE t."projectId" = $1 AND t.status IN ('queued', 'claimed')`,
     [projectId],
   );
