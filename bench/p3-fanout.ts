@@ -94,6 +94,10 @@ export async function p3Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       return mean(series.slice(-q)) / mean(series.slice(0, q)) - 1;
     };
     const rssGrowth = growth(stats.rssSeries);
+    const quarters = (series: number[]) => {
+      const q = Math.max(1, Math.floor(series.length / 4));
+      return [0, 1, 2, 3].map((i) => mean(series.slice(i * q, i === 3 ? series.length : (i + 1) * q)));
+    };
     const rows: Row[] = [
       { line: "bare Socket.IO: delivery p50 / p99", value: bareReport.latency.p50, unit: `ms / ${fmt(bareReport.latency.p99, 1)} ms`, detail: `${bareConn.ok} sockets, 10 msgs/s` },
       { line: "bare Socket.IO: delivered", value: bareReport.perSecond, unit: "msgs/s" },
@@ -105,6 +109,7 @@ export async function p3Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "ours: delivered", value: report.perSecond, unit: "msgs/s" },
       { line: "ours: loop lag p50 / p99", value: stats.lagP50, unit: `ms / ${fmt(stats.lagP99, 1)} ms`, detail: `max ${fmt(stats.lagMax, 0)} ms` },
       { line: "ours: RSS first → last second", value: stats.rssSeries[0] ?? NaN, unit: `MB → ${stats.rssSeries.at(-1)} MB`, detail: `heap ${stats.heapSeries[0]} → ${stats.heapSeries.at(-1)} MB` },
+      { line: "ours: heap by quarter of the window", value: quarters(stats.heapSeries)[0] ?? NaN, unit: `MB → ${quarters(stats.heapSeries).slice(1).map((q) => fmt(q, 1)).join(" → ")} MB`, detail: retained ? "retained: collected before each sample" : "includes garbage not yet collected" },
     ];
     return {
       id: "p3",
