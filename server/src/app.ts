@@ -23,6 +23,12 @@ export const WEB_DIST = path.resolve(import.meta.dirname, "../../web/dist");
 export interface AppOptions {
   /** Login attempts allowed per address per minute (tests raise it). */
   loginPerAddressPerMinute?: number;
+  /**
+   * What the rate limits' Redis keys start with ("rl"). Instances of one deployment
+   * share it; test apps each take their own, so one test's logins never count
+   * against another's.
+   */
+  rateLimitPrefix?: string;
   webDist?: string | null;
   /** Socket.IO pacing and limits (tests shorten them). */
   realtime?: RealtimeOptions;
@@ -81,7 +87,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
   app.use("/api", express.text({ limit: "10mb", type: ["text/csv"] }));
   app.use("/api", limitJsonDepth);
   app.use(authenticate(deps));
-  app.use("/api", apiRateLimit(deps));
+  app.use("/api", apiRateLimit(deps, opts.rateLimitPrefix));
 
   registerRoutes(api, deps, metrics, opts);
   const router = express.Router();

@@ -26,7 +26,7 @@ import { registerQueueRoutes } from "./modules/queue/routes";
 
 export function registerRoutes(api: Api, deps: Deps, metrics: Metrics, opts: AppOptions): void {
   registerHealthRoutes(api, metrics);
-  registerAuthRoutes(api, deps, opts.loginPerAddressPerMinute);
+  registerAuthRoutes(api, deps, opts);
   registerMeRoutes(api);
   registerOrgRoutes(api);
   registerPeopleRoutes(api);

@@ -1,4 +1,5 @@
 // Starts the real app (real PostgreSQL, real Redis) on port 0 for a test file.
+import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import type { Redis } from "ioredis";
 import { createApp, type App, type AppOptions } from "../../server/src/app";
@@ -54,7 +55,8 @@ export function testDeps(opts: TestAppOptions = {}): Deps {
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const deps = testDeps(opts);
   await redisReady(deps.redis);
-  const app = createApp(deps, { loginPerAddressPerMinute: 10_000, webDist: null, ...opts });
+  // Rate limits of their own: the tests share one Redis, and one test's logins must not count against another's.
+  const app = createApp(deps, { loginPerAddressPerMinute: 10_000, webDist: null, rateLimitPrefix: `rl-${randomUUID().slice(0, 8)}`, ...opts });
   await new Promise<void>((r) => app.http.listen(0, "127.0.0.1", r));
   const { port } = app.http.address() as { port: number };
   const workers = opts.workers ? await startWorkers(deps, app) : null;

@@ -5,11 +5,11 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limite
 import type { Deps } from "../deps";
 import { rateLimited } from "./errors";
 
-export function apiRateLimit(deps: Deps): RequestHandler {
+export function apiRateLimit(deps: Deps, prefix = "rl"): RequestHandler {
   const points = deps.config.RATE_LIMIT_PER_MIN;
   const limiter = new RateLimiterRedis({
     storeClient: deps.redis,
-    keyPrefix: "rl:api",
+    keyPrefix: `${prefix}:api`,
     points,
     duration: 60,
     insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
@@ -30,17 +30,17 @@ export class LoginLimiter {
   private readonly failures: RateLimiterRedis;
   private readonly perAddress: RateLimiterRedis;
 
-  constructor(deps: Deps, perAddressPerMinute = 60) {
+  constructor(deps: Deps, perAddressPerMinute = 60, prefix = "rl") {
     this.failures = new RateLimiterRedis({
       storeClient: deps.redis,
-      keyPrefix: "rl:login-fail",
+      keyPrefix: `${prefix}:login-fail`,
       points: 10,
       duration: 15 * 60,
       insuranceLimiter: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
     });
     this.perAddress = new RateLimiterRedis({
       storeClient: deps.redis,
-      keyPrefix: "rl:login-ip",
+      keyPrefix: `${prefix}:login-ip`,
       points: perAddressPerMinute,
       duration: 60,
       insuranceLimiter: new RateLimiterMemory({ points: perAddressPerMinute, duration: 60 }),

@@ -16,8 +16,8 @@ const acceptBody = z.strictObject({
 });
 const session = z.object({ token: z.string(), user: userSchema });
 
-export function registerAuthRoutes(api: Api, deps: Deps, loginPerAddressPerMinute?: number) {
-  const limiter = new LoginLimiter(deps, loginPerAddressPerMinute);
+export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddressPerMinute?: number; rateLimitPrefix?: string } = {}) {
+  const limiter = new LoginLimiter(deps, limits.loginPerAddressPerMinute, limits.rateLimitPrefix);
 
   api.add({
     method: "post",
