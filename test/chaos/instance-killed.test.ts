@@ -37,7 +37,7 @@ describe("an instance SIGKILLed repeatedly", () => {
     const crew = startCrew(w, {
       seed: 21,
       urls: (i) => () => (i % 3 === 2 ? [victim.url, a.url, b.url] : i % 2 ? [a.url, b.url] : [b.url, a.url]),
-      opts: { abandonRate: 0.03, heartbeatRate: 0.2, returnRate: 0.1 },
+      opts: { abandonRate: 0.03, heartbeatRate: 0.2, returnRate: 0.1, nextRate: 0.5 },
     });
     const rng = prng(7);
     let added = w.taskIds.length;
@@ -63,6 +63,7 @@ describe("an instance SIGKILLed repeatedly", () => {
       rec.figure("kills", victim.kills);
       rec.figure("tasksAdded", added);
       rec.figure("openTasksAtEnd", open);
+      rec.figure("nextClaimsTakenWithSubmit", crew.ledger.nexts);
       rec.note(
         "A claim whose answer died with its instance is still recorded in PostgreSQL (or only in Redis, if the instance died between the Lua script and the PostgreSQL write); either way it ends as expired at its lease deadline and the task is claimed again.",
       );
@@ -72,6 +73,7 @@ describe("an instance SIGKILLed repeatedly", () => {
       expect(victim.kills).toBeGreaterThanOrEqual(KILLS);
       expect(crew.ledger.unexpected, "answers no careful client expects").toEqual([]);
       expect(open, "tasks never completed").toBe(0);
+      expect(crew.ledger.nexts, "submits that took the next task (settle + claim in one script)").toBeGreaterThan(0);
       expect(lost, "acknowledged but not in PostgreSQL").toEqual([]);
       expect(report.violations).toEqual([]);
     } finally {

@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("Redis killed under load", () => {
   it("fails closed while down, resumes when back, loses nothing", async () => {
     const urls = env.servers.map((s) => s.url);
-    const crew = startCrew(w, { seed: 11, urls: (i) => () => [urls[i % 2]!, urls[(i + 1) % 2]!], opts: { heartbeatRate: 0.2, returnRate: 0.1 } });
+    const crew = startCrew(w, { seed: 11, urls: (i) => () => [urls[i % 2]!, urls[(i + 1) % 2]!], opts: { heartbeatRate: 0.2, returnRate: 0.1, nextRate: 0.5 } });
     const probe = new Ledger();
     const duringOutage: Record<string, number> = {};
     const recoveries: number[] = [];
@@ -59,6 +59,7 @@ describe("Redis killed under load", () => {
       rec.figure("claimAnswersWhileDown", JSON.stringify(duringOutage));
       rec.figure("recoveryMsMax", Math.max(...recoveries));
       rec.figure("openTasksAtEnd", open);
+      rec.figure("nextClaimsTakenWithSubmit", crew.ledger.nexts);
       rec.figure("instancesAlive", env.servers.filter((s) => s.alive).length);
       rec.note("While Redis is down a claim answers 503 `unavailable` at once (ioredis has no offline queue); submits and releases still commit in PostgreSQL and the project's Redis state is marked stale and rebuilt on the next access.");
       const passed = env.servers.every((s) => s.alive) && open === 0 && !report.violations.length && !lost.length && Object.keys(duringOutage).every((k) => k === "503 unavailable") && !crew.ledger.unexpected.length;
@@ -68,6 +69,7 @@ describe("Redis killed under load", () => {
       expect(Object.keys(duringOutage), "answers to claims while Redis was down").toEqual(["503 unavailable"]);
       expect(crew.ledger.unexpected, "answers no careful client expects").toEqual([]);
       expect(open, "tasks never completed").toBe(0);
+      expect(crew.ledger.nexts, "submits that took the next task (settle + claim in one script)").toBeGreaterThan(0);
       expect(lost, "acknowledged but not in PostgreSQL").toEqual([]);
       expect(report.violations).toEqual([]);
     } finally {

@@ -23,6 +23,8 @@ export class Ledger {
   /** Submits whose first answer was lost (network) and whose retry met claim_lost: fate decided by PostgreSQL. */
   ambiguous = 0;
   abandoned = 0;
+  /** Claims answered by a submit with `next: true` (recorded in `claims` like any other). */
+  nexts = 0;
   /** Late submits of expired claims that were fenced off (409 claim_lost), and any that were not. */
   fenced = 0;
   unexpected: string[] = [];
@@ -90,6 +92,8 @@ export interface WorkerOptions {
   heartbeatRate?: number;
   /** Chance a review returns the work instead of passing it. */
   returnRate?: number;
+  /** Chance a submit asks for the next task in the same request (`next: true`); a next claim it answers is worked like any other. */
+  nextRate?: number;
   /** Called with each claim as it is acknowledged (a scenario may freeze or delay this client). */
   onClaim?: (c: Acked & { token: string; expiresAt: string }) => Promise<void>;
 }
@@ -104,27 +108,35 @@ function choose(o: WorkerOptions, attempt: number): string | null {
   return urls[attempt % urls.length]!;
 }
 
-/** One client's loop until stop(): claim the next task at its node, then submit it. */
+type Granted = { id: string; taskId: string; token: string; expiresAt: string };
+
+/** One client's loop until stop(): claim the next task at its node (or take the one a submit answered with), then submit it. */
 export async function work(o: WorkerOptions): Promise<void> {
   let failures = 0;
+  let carried: Granted | null = null;
   while (!o.stop()) {
     const base = choose(o, failures);
     if (!base) {
       await sleep(100);
       continue;
     }
-    const c = await call(o.ledger, base, "POST", `/api/projects/${o.projectId}/claims`, o.token, { nodeId: o.nodeId });
-    if (c.status !== 201) {
-      if (transient(c)) failures++;
-      else if (c.status !== 409) o.ledger.unexpected.push(`claim → ${c.status} ${JSON.stringify(c.body).slice(0, 200)}`);
-      // A client with nothing to do polls gently (as the web client waits for queue:changed).
-      await sleep(transient(c) ? 50 + o.rng.int(0, 150) : 100 + o.rng.int(0, 200));
-      continue;
+    let granted = carried;
+    carried = null;
+    if (!granted) {
+      const c = await call(o.ledger, base, "POST", `/api/projects/${o.projectId}/claims`, o.token, { nodeId: o.nodeId });
+      if (c.status !== 201) {
+        if (transient(c)) failures++;
+        else if (c.status !== 409) o.ledger.unexpected.push(`claim → ${c.status} ${JSON.stringify(c.body).slice(0, 200)}`);
+        // A client with nothing to do polls gently (as the web client waits for queue:changed).
+        await sleep(transient(c) ? 50 + o.rng.int(0, 150) : 100 + o.rng.int(0, 200));
+        continue;
+      }
+      granted = c.body.claim as Granted;
     }
     failures = 0;
-    const claim = { claimId: c.body.claim.id, taskId: c.body.claim.taskId, nodeId: o.nodeId, userId: o.userId, token: c.body.claim.token as string };
+    const claim = { claimId: granted.id, taskId: granted.taskId, nodeId: o.nodeId, userId: o.userId, token: granted.token };
     o.ledger.claims.set(claim.claimId, claim);
-    await o.onClaim?.({ ...claim, expiresAt: c.body.claim.expiresAt });
+    await o.onClaim?.({ ...claim, expiresAt: granted.expiresAt });
     if (o.rng.next() < (o.abandonRate ?? 0)) {
       o.ledger.abandoned++;
       continue;
@@ -132,16 +144,22 @@ export async function work(o: WorkerOptions): Promise<void> {
     if (o.rng.next() < (o.heartbeatRate ?? 0)) {
       await call(o.ledger, choose(o, 0) ?? base, "POST", `/api/claims/${claim.claimId}/heartbeat`, o.token, { token: claim.token });
     }
-    await submit(o, claim);
+    const r = await submit(o, claim, o.rng.next() < (o.nextRate ?? 0));
+    if (r.status === 201 && r.body?.next) {
+      o.ledger.nexts++;
+      carried = r.body.next.claim as Granted;
+    }
   }
 }
 
 /** Submits with retries across instances; a retry after a lost answer may meet claim_lost (the first one landed). */
-export async function submit(o: WorkerOptions, claim: Acked & { token: string }): Promise<Reply> {
-  const body =
-    o.kind === "task"
+export async function submit(o: WorkerOptions, claim: Acked & { token: string }, next = false): Promise<Reply> {
+  const body = {
+    ...(o.kind === "task"
       ? { token: claim.token, answers: { score: o.rng.int(1, 5) } }
-      : { token: claim.token, verdict: o.rng.next() < (o.returnRate ?? 0) ? "return" : "pass" };
+      : { token: claim.token, verdict: o.rng.next() < (o.returnRate ?? 0) ? "return" : "pass" }),
+    ...(next ? { next: true } : {}),
+  };
   let lostAnswer = false;
   for (let attempt = 0; attempt < 40 && !o.stop(); attempt++) {
     const base = choose(o, attempt);
