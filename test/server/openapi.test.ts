@@ -109,4 +109,12 @@ describe("OpenAPI document", () => {
     expect(Object.keys(exp.responses["200"].content)).toEqual(expect.arrayContaining([expect.stringContaining("text/csv"), expect.stringContaining("ndjson")]));
     expect(exp.parameters.find((p: { name: string }) => p.name === "format").schema.enum).toEqual(["csv", "jsonl"]);
   });
+
+  it("documents submit and take the next: the `next` flag, the next claim or the reason there is none", () => {
+    const submit = doc.paths["/api/claims/{claimId}/submit"].post;
+    expect(submit.description).toContain("next: true");
+    expect(submit.requestBody.content["application/json"].schema.properties.next.type).toBe("boolean");
+    const answer = submit.responses["201"].content["application/json"].schema.properties;
+    expect(Object.keys(answer)).toEqual(expect.arrayContaining(["submission", "next", "nextError"]));
+  });
 });
