@@ -15,7 +15,7 @@ import type { Deps } from "../../server/src/deps";
 import { getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT } from "../../server/src/queue/catalog";
 import { workableNode } from "../../server/src/queue/claim";
 import { Code } from "../../server/src/queue/codes";
-import { settle, settleCall } from "../../server/src/queue/follow";
+import { settle, settleCall, settleClaimCall } from "../../server/src/queue/follow";
 import { newId } from "../../server/src/queue/ids";
 import { claimKeys, keysOf, NO_TYPE, warnScore } from "../../server/src/queue/keys";
 import { ensureLoaded, retryStale } from "../../server/src/queue/rebuild";
@@ -51,10 +51,10 @@ export async function decideClaim(deps: Deps, actor: Actor, projectId: string, n
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
       deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), "", node.kind === "review" ? "1" : "0",
     ];
-    const settle = after && settleCall(projectId, after.taskId, after.claimId, null, null);
+    const fused = after && settleClaimCall(settleCall(projectId, after.taskId, after.claimId, null, null), keys, args);
     after = undefined;
-    const r = settle
-      ? (await runScript<[number, number | [string, string, number, string]]>(deps.redis, "settle-claim", [...keys, ...settle.keys.slice(7)], [...settle.args, ...args]))[1]
+    const r = fused
+      ? (await runScript<[number, number | [string, string, number, string]]>(deps.redis, "settle-claim", fused.keys, fused.args))[1]
       : await runScript<number | [string, string, number, string]>(deps.redis, "claim", keys, args);
     if (r === Code.QueueEmpty) return null;
     if (r === Code.NotLoaded) {

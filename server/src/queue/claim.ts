@@ -16,7 +16,7 @@ import { newId } from "./ids";
 import { claimKeys, keysOf, NO_TYPE, warnScore } from "./keys";
 import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
-import { runSettle, type SettleCall } from "./follow";
+import { runSettle, settleClaimCall, type SettleCall } from "./follow";
 import { runScript } from "./scripts";
 import { recordClaim, type ClaimRecord } from "./sql";
 import { sqlOf } from "./pg";
@@ -97,15 +97,16 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
       deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), input.taskId ?? "", review ? "1" : "0",
     ];
     const s = takeSettle();
-    const r = s
-      ? await runScript<[number, number | Granted]>(deps.redis, "settle-claim", [...keys, s.call.keys[7]!, s.call.keys[8]!, s.call.keys[9]!], [...s.call.args, ...args])
+    const fused = s && { ...settleClaimCall(s.call, keys, args), done: s.done };
+    const r = fused
+      ? await runScript<[number, number | Granted]>(deps.redis, "settle-claim", fused.keys, fused.args)
           .then(([, claimed]) => claimed) // settle not loaded: claim is -1 too, and the rebuild reads the ended claim from PostgreSQL
           .catch(async (err: unknown) => {
             // Whether either ran is unknown: the ended claim and any new one are rebuilt from PostgreSQL.
             await markStale(deps, projectId).catch(() => {});
             throw err;
           })
-          .finally(s.done)
+          .finally(fused.done)
       : await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
           // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
           if (isCommandTimeout(err)) await markStale(deps, projectId).catch(() => {});

@@ -46,7 +46,7 @@ export async function submitAndClaimNext(
   claimId: string,
   input: SubmitInput,
 ): Promise<{ submitted: Submitted; next: ClaimResult | AppError }> {
-  let next: ClaimResult | AppError = new AppError(500, "internal", "No next claim was attempted.");
+  let next: ClaimResult | AppError | undefined;
   const submitted = await submit(deps, actor, claimId, input, async (call, publish, nodeId) => {
     // The submission has committed: from here on a failure is the next claim's answer, never the submit's.
     next = await claimTask(deps, actor, call.projectId, { nodeId }, { call, onSettled: publish }).catch((err: unknown) => {
@@ -54,7 +54,8 @@ export async function submitAndClaimNext(
       return toAppError(err);
     });
   });
-  return { submitted, next };
+  // submit() follows every submission it returns, so `next` is set by now.
+  return { submitted, next: next! };
 }
 
 /** Runs the settle of the ended claim (`call`), then publishes the submit's events (`publish`). */

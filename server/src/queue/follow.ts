@@ -48,6 +48,11 @@ export function settleCall(projectId: string, taskId: string, claimId: string, t
   return { projectId, keys, args };
 }
 
+/** settle-claim-15.lua's keys and arguments: the claim script's, with the settle's around them. */
+export function settleClaimCall(call: SettleCall, claimKeys: readonly string[], claimArgs: Array<string | number>) {
+  return { keys: [...claimKeys, ...call.keys.slice(7)], args: [...call.args, ...claimArgs] };
+}
+
 export function runSettle(deps: Deps, call: SettleCall): Promise<void> {
   return follow(deps, call.projectId, () => runScript<number>(deps.redis, "settle", call.keys, call.args));
 }
