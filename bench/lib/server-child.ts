@@ -5,13 +5,15 @@
 // memory, and when each claim committed. Request logs go to stdout at LOG_LEVEL (info, as in production);
 // the parent discards them.
 //   env: REDIS_URL, DATABASE_URL (migrated), LOG_LEVEL, DB_POOL
+import { mkdirSync } from "node:fs";
+import { writeHeapSnapshot } from "node:v8";
 import { createApp } from "../../server/src/app";
 import { startWorkers } from "../../server/src/workers";
 import { benchDeps } from "./deps";
 import { startProbe } from "./probe";
 import { wallMs } from "./stats";
 
-export type ServerRequest = { type: "stats-reset" } | { type: "stats" } | { type: "commits" } | { type: "stop" };
+export type ServerRequest = { type: "stats-reset" } | { type: "stats" } | { type: "retained" } | { type: "commits" } | { type: "stop" };
 
 export type { ServerStats } from "./probe";
 
@@ -32,14 +34,29 @@ async function main() {
   deps.bus.on("task.claimed", () => void commits.push(wallMs()));
 
   const probe = startProbe();
+  // BENCH_HEAP=1: a heap snapshot as the window starts and as it is read, to diff.
+  const snapshot = (label: string) => {
+    if (process.env.BENCH_HEAP !== "1") return;
+    mkdirSync("bench/profiles", { recursive: true });
+    writeHeapSnapshot(`bench/profiles/server-${process.pid}-${label}.heapsnapshot`);
+  };
 
   process.on("message", async (msg: ServerRequest) => {
     if (msg.type === "stats-reset") {
+      snapshot("start");
       probe.reset();
       commits = [];
       process.send!({ type: "stats-reset" });
     } else if (msg.type === "stats") {
-      process.send!({ type: "stats", stats: probe.stats() });
+      const stats = probe.stats();
+      snapshot("end");
+      process.send!({ type: "stats", stats });
+    } else if (msg.type === "retained") {
+      // Memory still reachable after a full collection (needs --expose-gc): what a
+      // leak would grow, without the garbage V8 has not yet chosen to collect.
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      process.send!({ type: "retained", heapMb: m.heapUsed / 1048576, rssMb: m.rss / 1048576 });
     } else if (msg.type === "commits") {
       process.send!({ type: "commits", commits });
     } else if (msg.type === "stop") {
