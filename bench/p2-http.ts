@@ -5,6 +5,7 @@
 // open-loop run at 70% of the measured peak (arrivals on a fixed schedule, so a
 // slow answer cannot hold back the next arrival and hide its own delay).
 // Goals: HTTP ≥ 0.5 × durable minimal line (≈ 1.5 × pg-boss); p99 ≤ 50 ms at 70%.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pg from "pg";
 import { loadActor } from "../server/src/access/actor";
 import type { Deps } from "../server/src/deps";
@@ -16,7 +17,7 @@ import { machineBusyMs } from "./lib/machine";
 import { isMain, progress, ratio, runAsScript, type Row, type ScenarioResult } from "./lib/report";
 import { seedProject, type BenchProject } from "./lib/seed";
 import { startServices } from "./lib/services";
-import { concurrently, median, percentile, sleep } from "./lib/stats";
+import { concurrently, fmt, median, percentile, sleep } from "./lib/stats";
 import { startPgBoss } from "./peers/pgboss";
 import { prepareDurableLine, runLine, type LineResult } from "./reference/lines";
 
@@ -44,7 +45,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
 
     const res = { http: [] as number[], next: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
     // CPU per HTTP cycle: the server's own, and the whole machine's (client, server, PostgreSQL, Redis).
-    const cpu = { server: [] as number[], machine: [] as number[] };
+    const cpu = { server: [] as number[], client: [] as number[], machine: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       const order = (["durable", "http", "pgboss", "inproc", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
@@ -88,8 +89,9 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "  claim latency p50 / p99", value: lat.claimP50, unit: `ms / ${lat.claimP99.toFixed(1)} ms` },
       { line: "  submit latency p50 / p99", value: lat.submitP50, unit: `ms / ${lat.submitP99.toFixed(1)} ms` },
       { line: "  cycle latency p50 / p99", value: lat.cycleP50, unit: `ms / ${lat.cycleP99.toFixed(1)} ms`, detail: "from its scheduled start" },
-      { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms" },
-      { line: "CPU per HTTP cycle: server / machine", value: median(cpu.server), unit: `ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all cores; the machine's includes the client, PostgreSQL and Redis" },
+      { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms", detail: `max ${fmt(stats.lagMax, 0)} ms` },
+      { line: "  client event-loop lag p99", value: lat.clientLagP99, unit: "ms", detail: `max ${fmt(lat.clientLagMax, 0)} ms (the load client's own stalls, included in its latencies)` },
+      { line: "CPU per HTTP cycle: server / client / machine", value: median(cpu.server), unit: `ms / ${median(cpu.client).toFixed(2)} ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all cores; the machine's includes server, client, PostgreSQL and Redis" },
       { line: "what-if: HTTP, dashboard triggers off", value: noDash, unit: "cycles/s", detail: "one round, not a product configuration" },
     ];
     return {
@@ -179,11 +181,14 @@ async function httpNextRound(client: HttpClient, p: BenchProject, items: number)
   return { items, seconds, perSecond: items / seconds };
 }
 
-async function measuredHttpRound(client: HttpClient, p: BenchProject, items: number, server: ServerChild, cpu: { server: number[]; machine: number[] }) {
+async function measuredHttpRound(client: HttpClient, p: BenchProject, items: number, server: ServerChild, cpu: { server: number[]; client: number[]; machine: number[] }) {
   await server.resetStats();
   const busy = machineBusyMs();
+  const own = process.cpuUsage();
   const out = await httpRound(client, p, items);
   cpu.machine.push((machineBusyMs() - busy) / items);
+  const used = process.cpuUsage(own);
+  cpu.client.push((used.user + used.system) / 1000 / items);
   cpu.server.push((await server.stats()).cpuMs / items);
   return out;
 }
@@ -209,6 +214,9 @@ async function openLoop(client: HttpClient, p: BenchProject, rate: number, secon
   let errors = 0;
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
+  // The client's own stalls count in its latencies (an answer waits until the loop runs): measured beside them.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const started = performance.now();
   const running: Array<Promise<void>> = [];
   for (let i = 0; i < total; i++) {
@@ -224,7 +232,10 @@ async function openLoop(client: HttpClient, p: BenchProject, rate: number, secon
   }
   await Promise.all(running);
   const elapsed = (performance.now() - started) / 1000;
+  lag.disable();
   return {
+    clientLagP99: lag.percentile(99) / 1e6,
+    clientLagMax: lag.max / 1e6,
     achieved: cycles.length / elapsed,
     errors,
     claimP50: percentile(t.claim, 50),
