@@ -185,7 +185,7 @@ async function httpNextRound(client: HttpClient, p: BenchProject, items: number)
   return { items, seconds, perSecond: items / seconds };
 }
 
-/** VACUUM ANALYZE, then CHECKPOINT (superuser only: skipped, and said so, elsewhere). */
+/** VACUUM ANALYZE, then CHECKPOINT; CHECKPOINT needs a superuser, so without one it is skipped and the row says so. */
 async function settleDatabase(pool: pg.Pool): Promise<string> {
   await pool.query("VACUUM ANALYZE");
   try {
