@@ -18,6 +18,8 @@ import { registerRoutes } from "./routes";
 import { attachRealtime, type Realtime } from "./realtime/server";
 import type { RealtimeOptions } from "./realtime/types";
 
+const CALLER_REQUEST_ID = /^[\w.:-]{1,200}$/;
+
 export const WEB_DIST = path.resolve(import.meta.dirname, "../../web/dist");
 
 export interface AppOptions {
@@ -55,7 +57,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
     pinoHttp({
       logger: deps.log,
       genReqId: (req, res) => {
-        const id = (req.headers["x-request-id"] as string) || randomUUID();
+        // A caller's id is echoed into every log line of the request: plain tokens only.
+        const sent = req.headers["x-request-id"];
+        const id = typeof sent === "string" && CALLER_REQUEST_ID.test(sent) ? sent : randomUUID();
         res.setHeader("X-Request-Id", id);
         return id;
       },

@@ -74,6 +74,12 @@ describe("the edge", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-powered-by")).toBeNull();
   });
+
+  it("echoes a caller's request id only when it is a plain token", async () => {
+    const sent = (id: string) => fetch(t.url + "/healthz", { headers: { "x-request-id": id } }).then((r) => r.headers.get("x-request-id"));
+    expect(await sent("trace-42.a:b")).toBe("trace-42.a:b");
+    for (const bad of ["has space", "x".repeat(201), "a\tb"]) expect(await sent(bad)).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
 
 describe("contributor types", () => {
