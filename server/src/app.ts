@@ -109,6 +109,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
   app.use(errorHandler(deps.log));
 
   const http = createServer(app);
+  http.keepAliveTimeout = deps.config.HTTP_KEEP_ALIVE_SECONDS * 1000;
+  // A request's headers may arrive on a connection that idled up to keepAliveTimeout.
+  http.headersTimeout = http.keepAliveTimeout + 5_000;
   const realtime = attachRealtime(http, deps, metrics.registry, opts.realtime);
   return {
     app,

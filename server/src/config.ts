@@ -18,6 +18,13 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [])),
+  /**
+   * How long an idle keep-alive connection stays open (s). Longer than a load
+   * balancer's idle timeout (60 s on the common ones), so the balancer, not this
+   * server, closes an idle connection: a server that closes first races the
+   * balancer's next request on it, which then fails (ECONNRESET, a 502).
+   */
+  HTTP_KEEP_ALIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(65),
   RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(1200),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAIM_EXPIRING_SECONDS: z.coerce.number().int().positive().default(120),
