@@ -13,7 +13,7 @@ import { claimTask, submitClaim } from "../server/src/queue/engine";
 import { startServer, type ServerChild } from "./lib/children";
 import { BENCH_JWT_SECRET, benchDeps, closeDeps } from "./lib/deps";
 import { HttpClient } from "./lib/http-client";
-import { machineBusyMs } from "./lib/machine";
+import { cpuBetween, machineBusyMs, processCpu } from "./lib/machine";
 import { isMain, progress, ratio, runAsScript, type Row, type ScenarioResult } from "./lib/report";
 import { seedProject, type BenchProject } from "./lib/seed";
 import { startServices } from "./lib/services";
@@ -23,6 +23,7 @@ import { prepareDurableLine, runLine, type LineResult } from "./reference/lines"
 
 const HTTP_CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 64);
 const CONTRIBUTORS = 1000;
+const LEAD_IN_SECONDS = 5;
 
 export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -35,7 +36,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
   let server: ServerChild | null = null;
   try {
     // Enough tasks for every HTTP and in-process cycle, plus the latency run at a generous peak.
-    const tasks = (rounds * 3 + 1) * items + latencySeconds * 3000;
+    const tasks = (rounds * 3 + 1) * items + (LEAD_IN_SECONDS + latencySeconds) * 3000;
     progress(`seeding ${tasks} tasks, ${CONTRIBUTORS} contributors`);
     const project = await seedProject(svc.databaseUrl, { contributors: CONTRIBUTORS, tasks, jwtSecret: BENCH_JWT_SECRET });
     await prepareDurableLine(pool);
@@ -44,8 +45,10 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     await warmUp(client, project);
 
     const res = { http: [] as number[], next: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
-    // CPU per HTTP cycle: the server's own, and the whole machine's (client, server, PostgreSQL, Redis).
-    const cpu = { server: [] as number[], client: [] as number[], machine: [] as number[] };
+    // CPU per HTTP cycle: the server's own, the load client's, PostgreSQL's and Redis's
+    // processes, and the whole machine's; the same for the durable line per item.
+    const cpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [] };
+    const lineCpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [] };
     for (let r = 0; r < rounds; r++) {
       const order = (["durable", "http", "pgboss", "inproc", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
@@ -58,7 +61,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
               : line === "inproc"
               ? await inProcessRound(deps, project, items)
               : line === "durable"
-                ? await runLine({ redis: deps.redis, items, pool })
+                ? await measured(lineCpu, items, () => runLine({ redis: deps.redis, items, pool }))
                 : await boss.round(items, HTTP_CONCURRENCY);
         res[line].push(out.perSecond);
       }
@@ -69,6 +72,11 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     // settle that debt first, so the latency window measures the server at 70% load
     // rather than a checkpoint or autovacuum the earlier rounds triggered.
     const settled = await settleDatabase(pool);
+    // A checkpoint makes the next change to every page write a full image of it to the
+    // WAL; a lead-in at the same rate pays that burst (and warms the caches the VACUUM
+    // left cold) before the window opens.
+    progress(`lead-in: ${LEAD_IN_SECONDS} s at ${rate} cycles/s, not measured`);
+    await openLoop(client, project, rate, LEAD_IN_SECONDS);
     progress(`latency: ${latencySeconds} s at ${rate} cycles/s (70% of ${Math.round(peak)})`);
     await server.resetStats();
     const lat = await openLoop(client, project, rate, latencySeconds);
@@ -89,13 +97,16 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "our HTTP submit and take the next", value: median(res.next), unit: "cycles/s", rounds: res.next, detail: "one request per cycle: submit with next: true" },
       { line: "our engine in-process (no HTTP)", value: median(res.inproc), unit: "cycles/s", rounds: res.inproc, detail: "claimTask + submitClaim, 100 loops" },
       { line: "pg-boss fetch → complete", value: median(res.pgboss), unit: "jobs/s", rounds: res.pgboss, detail: `${HTTP_CONCURRENCY} loops, pool 10` },
-      { line: `at 70% of peak (${rate}/s): achieved`, value: lat.achieved, unit: "cycles/s", detail: `${lat.errors} errors; ${settled}` },
+      { line: `at 70% of peak (${rate}/s): achieved`, value: lat.achieved, unit: "cycles/s", detail: `${lat.errors} errors; ${settled}, then a ${LEAD_IN_SECONDS} s lead-in` },
       { line: "  claim latency p50 / p99", value: lat.claimP50, unit: `ms / ${lat.claimP99.toFixed(1)} ms` },
       { line: "  submit latency p50 / p99", value: lat.submitP50, unit: `ms / ${lat.submitP99.toFixed(1)} ms` },
       { line: "  cycle latency p50 / p99", value: lat.cycleP50, unit: `ms / ${lat.cycleP99.toFixed(1)} ms`, detail: "from its scheduled start" },
       { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms", detail: `max ${fmt(stats.lagMax, 0)} ms` },
       { line: "  client event-loop lag p99", value: lat.clientLagP99, unit: "ms", detail: `max ${fmt(lat.clientLagMax, 0)} ms (the load client's own stalls, included in its latencies)` },
-      { line: "CPU per HTTP cycle: server / client / machine", value: median(cpu.server), unit: `ms / ${median(cpu.client).toFixed(2)} ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all cores; the machine's includes server, client, PostgreSQL and Redis" },
+      { line: "CPU per HTTP cycle: server / client", value: median(cpu.server), unit: `ms / ${median(cpu.client).toFixed(2)} ms`, detail: "the server's process (all its threads) and the load client's" },
+      { line: "  PostgreSQL / Redis / machine", value: median(cpu.postgres), unit: `ms / ${median(cpu.redis).toFixed(2)} ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all PostgreSQL processes and redis-server; the machine's is every core's busy time" },
+      { line: "CPU per durable-line item: Node / PostgreSQL", value: median(lineCpu.client), unit: `ms / ${median(lineCpu.postgres).toFixed(2)} ms`, detail: "the same readings for the reference line, whose Node side is this process" },
+      { line: "  Redis / machine", value: median(lineCpu.redis), unit: `ms / ${median(lineCpu.machine).toFixed(2)} ms` },
       { line: "what-if: HTTP, dashboard triggers off", value: noDash, unit: "cycles/s", detail: "one round, not a product configuration" },
     ];
     return {
@@ -196,14 +207,27 @@ async function settleDatabase(pool: pg.Pool): Promise<string> {
   }
 }
 
-async function measuredHttpRound(client: HttpClient, p: BenchProject, items: number, server: ServerChild, cpu: { server: number[]; client: number[]; machine: number[] }) {
-  await server.resetStats();
+type Cpu = Record<"server" | "client" | "postgres" | "redis" | "machine", number[]>;
+const SERVICES = ["postgres", "redis-server"] as const;
+
+/** Runs a round and adds its CPU per item to `cpu`: this process, PostgreSQL, Redis, the machine. */
+async function measured(cpu: Cpu, items: number, round: () => Promise<LineResult>): Promise<LineResult> {
   const busy = machineBusyMs();
   const own = process.cpuUsage();
-  const out = await httpRound(client, p, items);
-  cpu.machine.push((machineBusyMs() - busy) / items);
+  const services = processCpu(SERVICES);
+  const out = await round();
   const used = process.cpuUsage(own);
+  const by = cpuBetween(services, processCpu(SERVICES));
+  cpu.machine.push((machineBusyMs() - busy) / items);
   cpu.client.push((used.user + used.system) / 1000 / items);
+  cpu.postgres.push((by.postgres ?? 0) / items);
+  cpu.redis.push((by["redis-server"] ?? 0) / items);
+  return out;
+}
+
+async function measuredHttpRound(client: HttpClient, p: BenchProject, items: number, server: ServerChild, cpu: Cpu) {
+  await server.resetStats();
+  const out = await measured(cpu, items, () => httpRound(client, p, items));
   cpu.server.push((await server.stats()).cpuMs / items);
   return out;
 }

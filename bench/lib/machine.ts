@@ -1,6 +1,6 @@
 // The facts every figure is read against: the machine and the versions of
 // what ran, plus how busy the machine was (load average) while it ran.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -65,4 +65,42 @@ export function machineBusyMs(): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU time (ms) of each live process by name, per process id (Linux /proc; empty elsewhere). */
+export type ProcessCpu = Map<number, { name: string; ms: number }>;
+
+export function processCpu(names: readonly string[]): ProcessCpu {
+  const out: ProcessCpu = new Map();
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  for (const p of pids) {
+    try {
+      const s = readFileSync(`/proc/${p}/stat`, "utf8");
+      // The name sits in parentheses and may hold spaces; the fields after it are plain.
+      const close = s.lastIndexOf(")");
+      const name = s.slice(s.indexOf("(") + 1, close);
+      if (!names.includes(name)) continue;
+      const f = s.slice(close + 2).split(" ");
+      out.set(Number(p), { name, ms: ((Number(f[11]) + Number(f[12])) * 1000) / 100 }); // utime + stime, USER_HZ 100
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU each name used between two readings. A process that started in between
+ * counts from zero; one that ended in between is missed (PostgreSQL's pool
+ * backends and redis-server live through a round; a short autovacuum worker may not).
+ */
+export function cpuBetween(before: ProcessCpu, after: ProcessCpu): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [pid, a] of after) used[a.name] = (used[a.name] ?? 0) + a.ms - (before.get(pid)?.ms ?? 0);
+  return used;
 }
