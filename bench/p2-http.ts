@@ -48,7 +48,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     // CPU per HTTP cycle: the server's own, the load client's, PostgreSQL's and Redis's
     // processes, and the whole machine's; the same for the durable line per item.
     const cpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [] };
-    const lineCpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [] };
+    const lineCpu: ProcessesCpu = { client: [], postgres: [], redis: [], machine: [] };
     for (let r = 0; r < rounds; r++) {
       const order = (["durable", "http", "pgboss", "inproc", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
@@ -207,11 +207,13 @@ async function settleDatabase(pool: pg.Pool): Promise<string> {
   }
 }
 
-type Cpu = Record<"server" | "client" | "postgres" | "redis" | "machine", number[]>;
+/** CPU per item of a round, by whose: `client` is this process. */
+type ProcessesCpu = Record<"client" | "postgres" | "redis" | "machine", number[]>;
+type Cpu = ProcessesCpu & { server: number[] };
 const SERVICES = ["postgres", "redis-server"] as const;
 
 /** Runs a round and adds its CPU per item to `cpu`: this process, PostgreSQL, Redis, the machine. */
-async function measured(cpu: Cpu, items: number, round: () => Promise<LineResult>): Promise<LineResult> {
+async function measured(cpu: ProcessesCpu, items: number, round: () => Promise<LineResult>): Promise<LineResult> {
   const busy = machineBusyMs();
   const own = process.cpuUsage();
   const services = processCpu(SERVICES);

@@ -70,18 +70,16 @@ export async function p3Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       "connected",
     );
     if (conn.ok < sockets) progress(`${conn.failed} sockets failed to connect or subscribe`);
-    const warm = new HttpClient(server.url);
+    const http = new HttpClient(server.url);
     const heldBefore = await retainedOf(server);
     // Warm-up: every contributor claims once, as on a server that has been running:
     // the engine builds the queue state, and the per-person caches (actors, claim
     // keys) fill to the size this population keeps. The window then shows whether
     // memory grows with the work itself.
     progress(`our server: warm-up, one claim per contributor`);
-    await warmUp(warm, project, sockets);
-    // Its keep-alive connections idle through the mark below, past the server's keep-alive
-    // timeout: a request sent as the server closes one fails with ECONNRESET. Fresh ones.
-    warm.close();
-    const http = new HttpClient(server.url);
+    // The window reuses the warm-up's connections: the server keeps idle ones open
+    // HTTP_KEEP_ALIVE_SECONDS (65 s), well past the mark below.
+    await warmUp(http, project, sockets);
     await sleep(1500);
     // Every client counts from the true number of claims held now (nothing is in flight).
     const baseline = await activeClaims(svc.databaseUrl, project.projectId);
