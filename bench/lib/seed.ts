@@ -25,6 +25,8 @@ export interface SeedOptions {
   /** Claims one contributor may hold at once (the type's claim limit). */
   claimLimit?: number;
   jwtSecret: string;
+  /** An existing org to add the project and its contributors to (default: a new one). */
+  orgId?: string;
 }
 
 const FORM = { criteria: [{ key: "quality", label: "Quality", kind: "rating", required: true, min: 1, max: 5 }] };
@@ -34,7 +36,7 @@ export async function seedProject(databaseUrl: string, opts: SeedOptions): Promi
   await c.connect();
   try {
     const one = async (sql: string, args: unknown[] = []) => (await c.query(sql, args)).rows[0] as Record<string, string>;
-    const orgId = (await one(`INSERT INTO "Organization" (name) VALUES ('Bench org') RETURNING id`)).id!;
+    const orgId = opts.orgId ?? (await one(`INSERT INTO "Organization" (name) VALUES ('Bench org') RETURNING id`)).id!;
     const projectId = (await one(`INSERT INTO "Project" ("orgId", name) VALUES ($1, 'Bench project') RETURNING id`, [orgId])).id!;
     const typeId = (
       await one(`INSERT INTO "ContributorType" ("projectId", name, "claimLimit") VALUES ($1, 'Rater', $2) RETURNING id`, [projectId, opts.claimLimit ?? 5])
