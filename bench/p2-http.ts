@@ -49,20 +49,21 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     // processes, and the whole machine's; the same for the durable line per item.
     const cpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [] };
     const lineCpu: ProcessesCpu = { client: [], postgres: [], redis: [], machine: [] };
+    const wal = { http: newWal(), durable: newWal(), pgboss: newWal() };
     for (let r = 0; r < rounds; r++) {
       const order = (["durable", "http", "pgboss", "inproc", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
       for (const line of order) {
         progress(`round ${r + 1}/${rounds}: ${line}`);
         const out: LineResult =
           line === "http"
-            ? await measuredHttpRound(client, project, items, server, cpu)
+            ? await withWal(pool, wal.http, items, () => measuredHttpRound(client, project, items, server!, cpu))
             : line === "next"
               ? await httpNextRound(client, project, items)
               : line === "inproc"
               ? await inProcessRound(deps, project, items)
               : line === "durable"
-                ? await measured(lineCpu, items, () => runLine({ redis: deps.redis, items, pool }))
-                : await boss.round(items, HTTP_CONCURRENCY);
+                ? await withWal(pool, wal.durable, items, () => measured(lineCpu, items, () => runLine({ redis: deps.redis, items, pool })))
+                : await withWal(pool, wal.pgboss, items, () => boss.round(items, HTTP_CONCURRENCY));
         res[line].push(out.perSecond);
       }
     }
@@ -107,6 +108,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "  PostgreSQL / Redis / machine", value: median(cpu.postgres), unit: `ms / ${median(cpu.redis).toFixed(2)} ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all PostgreSQL processes and redis-server; the machine's is every core's busy time" },
       { line: "CPU per durable-line item: Node / PostgreSQL", value: median(lineCpu.client), unit: `ms / ${median(lineCpu.postgres).toFixed(2)} ms`, detail: "the same readings for the reference line, whose Node side is this process" },
       { line: "  Redis / machine", value: median(lineCpu.redis), unit: `ms / ${median(lineCpu.machine).toFixed(2)} ms` },
+      ...walRows(wal),
       { line: "what-if: HTTP, dashboard triggers off", value: noDash, unit: "cycles/s", detail: "one round, not a product configuration" },
     ];
     return {
@@ -205,6 +207,44 @@ async function settleDatabase(pool: pg.Pool): Promise<string> {
   } catch {
     return "VACUUM ANALYZE before the window (CHECKPOINT needs a superuser)";
   }
+}
+
+/** WAL written per item of a round (pg_stat_wal, the whole server's; PostgreSQL 14+). */
+type Wal = { records: number[]; bytes: number[]; fpi: number[] };
+const newWal = (): Wal => ({ records: [], bytes: [], fpi: [] });
+
+async function walNow(pool: pg.Pool): Promise<{ records: number; bytes: number; fpi: number } | null> {
+  try {
+    const r = (await pool.query("SELECT wal_records::float8 AS records, wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal")).rows[0];
+    return { records: r.records, bytes: r.bytes, fpi: r.fpi };
+  } catch {
+    return null;
+  }
+}
+
+async function withWal(pool: pg.Pool, wal: Wal, items: number, round: () => Promise<LineResult>): Promise<LineResult> {
+  const a = await walNow(pool);
+  const out = await round();
+  const b = await walNow(pool);
+  if (a && b) {
+    wal.records.push((b.records - a.records) / items);
+    wal.bytes.push((b.bytes - a.bytes) / items);
+    wal.fpi.push((b.fpi - a.fpi) / items);
+  }
+  return out;
+}
+
+function walRows(w: { http: Wal; durable: Wal; pgboss: Wal }): Row[] {
+  if (!w.http.records.length) return [];
+  const of = (x: Wal) => `${fmt(median(x.records), 1)} / ${fmt(median(x.bytes), 0)} B`;
+  return [
+    {
+      line: "WAL per HTTP cycle: records / bytes",
+      value: median(w.http.records),
+      unit: `records / ${fmt(median(w.http.bytes), 0)} B`,
+      detail: `${fmt(median(w.http.fpi), 2)} full-page images; durable line per item ${of(w.durable)}; pg-boss per job ${of(w.pgboss)}`,
+    },
+  ];
 }
 
 /** CPU per item of a round, by whose: `client` is this process. */
