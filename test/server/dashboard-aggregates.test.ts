@@ -65,7 +65,7 @@ describe("dashboard aggregates", () => {
     await foldDashboardDeltas(t.deps);
     await activity(p, ["u2", "u4"], 20, 4);
     const pending = await t.deps.db.$queryRawUnsafe<Array<{ n: number }>>(
-      `SELECT count(*)::int AS n FROM "StatProjectHourDelta" WHERE "orgId" = $1`,
+      `SELECT count(*)::int AS n FROM "StatProjectDelta" WHERE "orgId" = $1`,
       org.id,
     );
     expect(pending[0]!.n).toBeGreaterThan(0);
@@ -74,7 +74,7 @@ describe("dashboard aggregates", () => {
     const after = await aggregatesOf(t.deps, org.id);
     expect(after).toEqual(live);
     const left = await t.deps.db.$queryRawUnsafe<Array<{ n: number }>>(
-      `SELECT (SELECT count(*) FROM "StatProjectHourDelta" WHERE "orgId" = $1) + (SELECT count(*) FROM "StatProjectDayDelta" WHERE "orgId" = $1) AS n`,
+      `SELECT count(*) AS n FROM "StatProjectDelta" WHERE "orgId" = $1`,
       org.id,
     );
     expect(Number(left[0]!.n)).toBe(0);
@@ -164,6 +164,31 @@ describe("dashboard aggregates", () => {
       ["2026-05-02", 1, 0, 0],
     ]);
     await addReview(t.deps, p, task.id, 1, "pass", "2026-05-01T11:00:00Z");
+    const kept = await aggregatesOf(t.deps, org.id);
+    expect(await rebuilt(org.id)).toEqual(kept);
+  });
+
+  it("count a completion within its task's creation hour, and the same completion moved out of it", async () => {
+    const { org } = await createOrg(t.deps);
+    const p = await dashPipeline(t.deps, await t.deps.db.project.create({ data: { orgId: org.id, name: "same hour" } }));
+    const task = await addTask(t.deps, p, "2026-05-01T10:05:00Z");
+    const hours = async () =>
+      (
+        await t.deps.db.$queryRawUnsafe<Array<{ hour: Date; completedTasks: number; tasksCreatedCompleted: number }>>(
+          `SELECT "hour", "completedTasks", "tasksCreatedCompleted" FROM "StatProjectHourLive" WHERE "projectId" = $1 ORDER BY "hour"`,
+          p.project.id,
+        )
+      ).map((h) => [h.hour.toISOString().slice(0, 13), h.completedTasks, h.tasksCreatedCompleted]);
+    await completeTask(t.deps, p, task.id, "2026-05-01T10:40:00Z");
+    expect(await hours()).toEqual([["2026-05-01T10", 1, 1]]);
+    await completeTask(t.deps, p, task.id, "2026-05-01T10:50:00Z"); // corrected, still within the hour
+    expect(await hours()).toEqual([["2026-05-01T10", 1, 1]]);
+    await completeTask(t.deps, p, task.id, "2026-05-01T12:00:00Z"); // moved out of it
+    expect(await hours()).toEqual([
+      ["2026-05-01T10", 0, 1],
+      ["2026-05-01T12", 1, 0],
+    ]);
+    await foldDashboardDeltas(t.deps);
     const kept = await aggregatesOf(t.deps, org.id);
     expect(await rebuilt(org.id)).toEqual(kept);
   });
