@@ -1,6 +1,7 @@
 // A state broadcast going out in slices is cut short by a newer value of the
 // same state (realtime/emitter.ts): the sockets it had not reached get only the
-// newer value, every socket ends on it, and nobody sees values out of order.
+// newer value (first, before the sockets the older one reached), every socket
+// ends on it, and nobody sees values out of order.
 // A real Socket.IO server on port 0 and real clients; one socket per slice and
 // no time per turn, so each turn of the event loop sends exactly one slice.
 import { createServer, type Server as HttpServer } from "node:http";
@@ -53,6 +54,24 @@ describe("superseded state broadcasts", () => {
     // The first slice left at once; the other five sockets never got the older values.
     expect(all.filter((v) => v.includes(1))).toHaveLength(1);
     expect(all.filter((v) => v.includes(2))).toHaveLength(0);
+  });
+
+  it("a newer value goes first to the sockets an older one had not reached, so no socket waits while values keep coming", async () => {
+    for (const c of clients) c.seen.length = 0;
+    const emitter = new Emitter(io, undefined, 1, 0);
+    // Each value gets about one slice out before the next supersedes it: a push that
+    // outlasts the flush interval, as on a loaded machine.
+    const last = 24;
+    for (let v = 1; v <= last; v++) {
+      emitter.toLocalRoom(ROOM, "queue:changed", count(v), "n1");
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(clients.map((c) => c.waitFor("queue:changed", (e) => e.available === last)));
+    const all = clients.map(seen);
+    for (const values of all) expect(values).toEqual([...values].sort((a, b) => a - b));
+    // Restarting every newer value at the head of the room would leave its tail
+    // without any value until the pushes stopped.
+    for (const values of all) expect(values[0]).toBeLessThan(last);
   });
 
   it("broadcasts of different states are all delivered", async () => {

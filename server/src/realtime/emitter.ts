@@ -19,17 +19,24 @@ type Payload<E extends Event> = Parameters<ServerToClientEvents[E]>[0];
 export const BROADCAST_SLICE = 250;
 export const BROADCAST_TURN_MS = 15;
 
+/** A state broadcast going out: superseded once a newer value of the state is queued. */
+interface Broadcast {
+  cancelled: boolean;
+  /** Sockets it has not reached yet. */
+  unsent: Set<string>;
+}
+
 /** A queued send; `of` is the state broadcast it belongs to, when it may be superseded. */
 interface Job {
   send: () => void;
-  of?: { cancelled: boolean };
+  of?: Broadcast;
 }
 
 export class Emitter {
   private readonly sent: Counter<"event" | "scope">;
   private readonly pending: Job[] = [];
   /** State key → the broadcast of it still going out. */
-  private readonly sending = new Map<string, { cancelled: boolean }>();
+  private readonly sending = new Map<string, Broadcast>();
   private draining = false;
 
   constructor(
@@ -65,15 +72,16 @@ export class Emitter {
     let audience = 0;
     for (const n of names) audience += byRoom.get(n)?.size ?? 0;
     if (audience <= this.slice && !this.pending.length) return this.emitLocal(names, event, payload);
-    const of = { cancelled: false };
-    if (state) {
-      const older = this.sending.get(state);
-      if (older) older.cancelled = true;
-      this.sending.set(state, of);
-    }
+    const older = state ? this.sending.get(state) : undefined;
+    if (older) older.cancelled = true;
+    // The sockets an older value had not reached go first: on a loaded machine a push
+    // can outlast the flush interval, and a newer value restarting at the head of the
+    // room each time would leave its tail without any value (P3 saw 5 s).
     // Sockets that join later get their own snapshot; those that leave meanwhile are skipped.
-    const ids = new Set<string>();
+    const ids = new Set<string>(older?.unsent);
     for (const n of names) for (const id of byRoom.get(n) ?? []) ids.add(id);
+    const of: Broadcast = { cancelled: false, unsent: ids };
+    if (state) this.sending.set(state, of);
     const all = [...ids];
     const jobs: Job[] = [];
     for (let i = 0; i < all.length; i += this.slice) {
@@ -81,12 +89,14 @@ export class Emitter {
       jobs.push({
         of,
         send: () => {
+          for (const id of part) of.unsent.delete(id);
           const still = part.filter((id) => names.some((n) => byRoom.get(n)?.has(id)));
           if (still.length) this.emitLocal(still, event, payload);
         },
       });
     }
-    if (state) jobs.push({ send: () => this.sending.get(state) === of && this.sending.delete(state) });
+    // Skipped with the slices once superseded, so a cancelled broadcast costs no turn.
+    if (state) jobs.push({ of, send: () => this.sending.get(state) === of && this.sending.delete(state) });
     this.enqueue(jobs);
   }
 
