@@ -132,10 +132,13 @@ describe("limits and schedules, and the queue view saying so first", () => {
     const alice = q.types.Evaluators!.people[0]!;
     expect((await queueOf(q, alice))[0]).toMatchObject({ available: 3, canClaim: true, myClaims: [] });
     const first = await mustClaim(q, alice, "evaluate");
-    await mustClaim(q, alice, "evaluate");
+    const second = await mustClaim(q, alice, "evaluate");
     const view = (await queueOf(q, alice))[0]!;
     expect(view).toMatchObject({ available: 1, canClaim: false, reason: "claim_limit_reached" });
-    expect(view.myClaims.map((c) => c.id)).toContain(first.id);
+    // Her claims as the claims answered them.
+    const held = (c: typeof first) => ({ id: c.id, taskId: c.taskId, token: c.token, expiresAt: c.expiresAt });
+    expect(view.myClaims).toHaveLength(2);
+    expect(view.myClaims).toEqual(expect.arrayContaining([held(first), held(second)]));
     const res = await claimAt(q, alice, "evaluate");
     expect([res.status, res.body.error.code]).toEqual([409, "claim_limit_reached"]);
     expect((await submitAs(q, alice, first, { answers: goodAnswers })).status).toBe(201);
