@@ -19,7 +19,7 @@ import { seedProject, type BenchProject } from "./lib/seed";
 import { startServices } from "./lib/services";
 import { concurrently, fmt, median, percentile, sleep } from "./lib/stats";
 import { startPgBoss } from "./peers/pgboss";
-import { prepareDurableLine, runLine, type LineResult } from "./reference/lines";
+import { openLoopLine, prepareDurableLine, runLine, type LineResult } from "./reference/lines";
 
 const HTTP_CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 64);
 const CONTRIBUTORS = 1000;
@@ -82,6 +82,9 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     await server.resetStats();
     const lat = await openLoop(client, project, rate, latencySeconds);
     const stats = await server.stats();
+    // The reference for those latencies: the durable line on the same schedule, two commits per item as per cycle.
+    progress(`durable line: ${latencySeconds} s at ${rate} items/s`);
+    const lineLat = await openLoopLine({ redis: deps.redis, pool, rate, seconds: latencySeconds });
     // What-if, after everything else: the same HTTP round with the dashboard aggregate
     // triggers off, to show what keeping the aggregates in the same transaction costs a cycle.
     progress("what-if: one HTTP round with the dashboard triggers off");
@@ -103,6 +106,12 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "  submit latency p50 / p99", value: lat.submitP50, unit: `ms / ${lat.submitP99.toFixed(1)} ms` },
       { line: "  cycle latency p50 / p99", value: lat.cycleP50, unit: `ms / ${lat.cycleP99.toFixed(1)} ms`, detail: "from its scheduled start" },
       { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms", detail: `max ${fmt(stats.lagMax, 0)} ms` },
+      {
+        line: "  durable line at the same rate: p50 / p99",
+        value: percentile(lineLat.claim, 50),
+        unit: `ms / ${percentile(lineLat.claim, 99).toFixed(1)} ms`,
+        detail: `its claim (Lua + INSERT); its completion (Lua + UPDATE) p99 ${percentile(lineLat.complete, 99).toFixed(1)} ms; ${fmt(lineLat.achieved, 0)} items/s`,
+      },
       { line: "  client event-loop lag p99", value: lat.clientLagP99, unit: "ms", detail: `max ${fmt(lat.clientLagMax, 0)} ms (the load client's own stalls, included in its latencies)` },
       { line: "CPU per HTTP cycle: server / client", value: median(cpu.server), unit: `ms / ${median(cpu.client).toFixed(2)} ms`, detail: "the server's process (all its threads) and the load client's" },
       { line: "  PostgreSQL / Redis / machine", value: median(cpu.postgres), unit: `ms / ${median(cpu.redis).toFixed(2)} ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all PostgreSQL processes and redis-server; the machine's is every core's busy time" },

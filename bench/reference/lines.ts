@@ -68,13 +68,7 @@ export async function prepareDurableLine(pool: pg.Pool): Promise<void> {
 
 export async function runLine(opts: LineOptions): Promise<LineResult> {
   const redis = withScripts(opts.redis);
-  const p = `bref:{p:${randomUUID()}}:`;
-  const k = { ready: `${p}r:n1`, claim: `${p}claim`, perUser: `${p}nu`, deadlines: `${p}dl`, busy: `${p}busy` };
-  for (let i = 0; i < opts.items; i += 5000) {
-    const args: Array<string | number> = [];
-    for (let j = i; j < Math.min(opts.items, i + 5000); j++) args.push(j, `t${j}`);
-    await redis.zadd(k.ready, ...args);
-  }
+  const { p, k } = await freshLine(redis, opts.items);
   const concurrency = opts.concurrency ?? 100;
   const held = new Set<string>();
   let done = 0;
@@ -99,6 +93,62 @@ export async function runLine(opts: LineOptions): Promise<LineResult> {
   await verify(redis, k, done, opts.items);
   await deletePrefix(redis, p);
   return { items: done, seconds, perSecond: done / seconds };
+}
+
+export interface OpenLoopResult {
+  achieved: number;
+  /** Per item, ms: Lua claim + INSERT (from its scheduled start), then Lua complete + UPDATE. */
+  claim: number[];
+  complete: number[];
+}
+
+/**
+ * The durable line on a fixed schedule (`rate` items/s for `seconds`) instead of
+ * as fast as it goes: its latencies at the rate our HTTP cycles are measured at,
+ * with the same two commits per item, show what this machine's PostgreSQL gives a
+ * commit at that rate.
+ */
+export async function openLoopLine(opts: { redis: Redis; pool: pg.Pool; rate: number; seconds: number }): Promise<OpenLoopResult> {
+  const redis = withScripts(opts.redis);
+  const total = Math.round(opts.rate * opts.seconds);
+  const { p, k } = await freshLine(redis, total);
+  const out: OpenLoopResult = { achieved: 0, claim: [], complete: [] };
+  const one = async (user: string) => {
+    const t0 = performance.now();
+    const claimId = randomUUID();
+    const task = await redis.refClaim(k.ready, k.claim, k.perUser, k.deadlines, k.busy, claimId, user, Date.now() + 600_000, "n1");
+    if (!task) throw new Error("reference line: ran out of tasks");
+    await opts.pool.query(`INSERT INTO bench_ref_claim (id, task_id, user_id) VALUES ($1, $2, $3)`, [claimId, task, user]);
+    const t1 = performance.now();
+    out.claim.push(t1 - t0);
+    if ((await redis.refComplete(k.claim, k.perUser, k.deadlines, k.busy, task, claimId, user, "n1")) !== 1) throw new Error(`reference line: completion of ${task} refused`);
+    await opts.pool.query(`UPDATE bench_ref_claim SET outcome = 'submitted', ended_at = now() WHERE id = $1 AND outcome = 'active'`, [claimId]);
+    out.complete.push(performance.now() - t1);
+  };
+  const started = performance.now();
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / opts.rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    running.push(one(`u${i % 100}`));
+  }
+  await Promise.all(running);
+  out.achieved = total / ((performance.now() - started) / 1000);
+  await verify(redis, k, total, total);
+  await deletePrefix(redis, p);
+  return out;
+}
+
+/** A line's keys under a fresh project prefix, with `items` ready tasks. */
+async function freshLine(redis: Redis, items: number) {
+  const p = `bref:{p:${randomUUID()}}:`;
+  const k = { ready: `${p}r:n1`, claim: `${p}claim`, perUser: `${p}nu`, deadlines: `${p}dl`, busy: `${p}busy` };
+  for (let i = 0; i < items; i += 5000) {
+    const args: Array<string | number> = [];
+    for (let j = i; j < Math.min(items, i + 5000); j++) args.push(j, `t${j}`);
+    await redis.zadd(k.ready, ...args);
+  }
+  return { p, k };
 }
 
 async function verify(redis: Redis, k: Record<string, string>, done: number, items: number): Promise<void> {
