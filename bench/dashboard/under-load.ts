@@ -16,7 +16,7 @@ import type { Deps } from "../../server/src/deps";
 import { claimTask, submitClaim } from "../../server/src/queue/engine";
 import type { Seeded } from "../../scripts/seed-dashboard";
 import { seedProject } from "../lib/seed";
-import { percentile, sleep } from "../lib/stats";
+import { sleep, staleness } from "../lib/stats";
 
 export interface UnderLoad {
   offered: number;
@@ -25,7 +25,7 @@ export interface UnderLoad {
   seconds: number;
   errors: number;
   firstError: string | null;
-  staleness: { p50: number; p99: number; max: number; samples: number; missed: number };
+  staleness: ReturnType<typeof staleness>;
   pushes: number;
   loopLagP99: number;
 }
@@ -94,7 +94,7 @@ export async function underLoad(base: string, token: string, deps: Deps, databas
       seconds: elapsed,
       errors,
       firstError,
-      staleness: staleness(commits, times, counts, baseline),
+      staleness: staleness(commits, [{ times, counts, baseline }]),
       pushes: times.length,
       loopLagP99: lag.percentile(99) / 1e6,
     };
@@ -106,20 +106,4 @@ export async function underLoad(base: string, token: string, deps: Deps, databas
 async function cycle(deps: Deps, actor: Actor, p: Awaited<ReturnType<typeof seedProject>>): Promise<void> {
   const c = await claimTask(deps, actor, p.projectId, { nodeId: p.nodeId });
   await submitClaim(deps, actor, c.claim.id, { token: c.claim.token, answers: p.answers });
-}
-
-/** commits[k]: when k + 1 submissions had committed; pushes: (times[j], counts[j]). */
-function staleness(commits: number[], times: number[], counts: number[], baseline: number) {
-  const all: number[] = [];
-  let j = 0;
-  let missed = 0;
-  for (let k = 0; k < commits.length; k++) {
-    while (j < counts.length && counts[j]! < baseline + k + 1) j++;
-    if (j === counts.length) {
-      missed = commits.length - k;
-      break;
-    }
-    all.push(Math.max(0, times[j]! - commits[k]!));
-  }
-  return { p50: percentile(all, 50), p99: percentile(all, 99), max: percentile(all, 100), samples: all.length, missed };
 }

@@ -6,7 +6,7 @@
 //   "mark"  → starts the measured window (forgets what came before)
 //   "report" {commits?: {committed, answered}} → "report" {...}   "stop" → exits
 import { io, type Socket } from "socket.io-client";
-import { percentile, wallMs } from "../lib/stats";
+import { percentile, staleness, wallMs } from "../lib/stats";
 
 interface ConnectMsg {
   type: "connect";
@@ -73,32 +73,6 @@ async function connectAll(m: ConnectMsg) {
   return { ok: watchers.length, failed, seconds: (performance.now() - started) / 1000 };
 }
 
-/**
- * Staleness per (client, claim): claim k of the window is visible on a client
- * once it shows a count ≥ baseline + k; `commits[k]` is when k claims had
- * committed. A claim never shown by the end counts as missed.
- */
-function staleness(commits: number[]) {
-  const all: number[] = [];
-  let missed = 0;
-  let early = 0;
-  for (const w of watchers) {
-    let j = 0;
-    for (let k = 0; k < commits.length; k++) {
-      const need = w.baseline + k + 1;
-      while (j < w.counts.length && w.counts[j]! < need) j++;
-      if (j === w.counts.length) {
-        missed += commits.length - k;
-        break;
-      }
-      const d = w.times[j]! - commits[k]!;
-      if (d < -1) early++;
-      all.push(Math.max(0, d));
-    }
-  }
-  return { p50: percentile(all, 50), p99: percentile(all, 99), max: percentile(all, 100), samples: all.length, missed, early };
-}
-
 process.on("message", async (msg: { type: string } & Record<string, unknown>) => {
   if (msg.type === "connect") {
     process.send!({ type: "connected", ...(await connectAll(msg as unknown as ConnectMsg)) });
@@ -124,7 +98,7 @@ process.on("message", async (msg: { type: string } & Record<string, unknown>) =>
     } else {
       // When k claims had committed (noted by the server), and, as a client-side view, when k had been answered.
       const c = msg.commits as { committed: number[]; answered: number[] };
-      process.send!({ ...base, fromCommit: staleness(c.committed), fromAnswered: staleness(c.answered) });
+      process.send!({ ...base, fromCommit: staleness(c.committed, watchers), fromAnswered: staleness(c.answered, watchers) });
     }
   } else if (msg.type === "stop") {
     for (const w of watchers) w.socket.disconnect();

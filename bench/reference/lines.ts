@@ -76,16 +76,12 @@ export async function runLine(opts: LineOptions): Promise<LineResult> {
   await concurrently(concurrency, async (w) => {
     const user = `u${w}`;
     for (;;) {
-      const claimId = randomUUID();
-      const task = await redis.refClaim(k.ready, k.claim, k.perUser, k.deadlines, k.busy, claimId, user, Date.now() + 600_000, "n1");
-      if (!task) return;
-      if (held.has(task)) throw new Error(`reference line: task ${task} held twice`);
-      held.add(task);
-      if (opts.pool) await opts.pool.query(`INSERT INTO bench_ref_claim (id, task_id, user_id) VALUES ($1, $2, $3)`, [claimId, task, user]);
-      const ok = await redis.refComplete(k.claim, k.perUser, k.deadlines, k.busy, task, claimId, user, "n1");
-      if (ok !== 1) throw new Error(`reference line: completion of ${task} refused`);
-      if (opts.pool) await opts.pool.query(`UPDATE bench_ref_claim SET outcome = 'submitted', ended_at = now() WHERE id = $1 AND outcome = 'active'`, [claimId]);
-      held.delete(task);
+      const c = await claimItem(redis, k, user, opts.pool);
+      if (!c) return;
+      if (held.has(c.task)) throw new Error(`reference line: task ${c.task} held twice`);
+      held.add(c.task);
+      await completeItem(redis, k, user, c, opts.pool);
+      held.delete(c.task);
       done++;
     }
   });
@@ -115,14 +111,11 @@ export async function openLoopLine(opts: { redis: Redis; pool: pg.Pool; rate: nu
   const out: OpenLoopResult = { achieved: 0, claim: [], complete: [] };
   const one = async (user: string) => {
     const t0 = performance.now();
-    const claimId = randomUUID();
-    const task = await redis.refClaim(k.ready, k.claim, k.perUser, k.deadlines, k.busy, claimId, user, Date.now() + 600_000, "n1");
-    if (!task) throw new Error("reference line: ran out of tasks");
-    await opts.pool.query(`INSERT INTO bench_ref_claim (id, task_id, user_id) VALUES ($1, $2, $3)`, [claimId, task, user]);
+    const c = await claimItem(redis, k, user, opts.pool);
+    if (!c) throw new Error("reference line: ran out of tasks");
     const t1 = performance.now();
     out.claim.push(t1 - t0);
-    if ((await redis.refComplete(k.claim, k.perUser, k.deadlines, k.busy, task, claimId, user, "n1")) !== 1) throw new Error(`reference line: completion of ${task} refused`);
-    await opts.pool.query(`UPDATE bench_ref_claim SET outcome = 'submitted', ended_at = now() WHERE id = $1 AND outcome = 'active'`, [claimId]);
+    await completeItem(redis, k, user, c, opts.pool);
     out.complete.push(performance.now() - t1);
   };
   const started = performance.now();
@@ -137,6 +130,23 @@ export async function openLoopLine(opts: { redis: Redis; pool: pg.Pool; rate: nu
   await verify(redis, k, total, total);
   await deletePrefix(redis, p);
   return out;
+}
+
+type LineKeys = Awaited<ReturnType<typeof freshLine>>["k"];
+
+/** One item's claim: the Lua claim, then (durable line) its INSERT. Null when no task is left. */
+async function claimItem(redis: LineRedis, k: LineKeys, user: string, pool?: pg.Pool): Promise<{ task: string; claimId: string } | null> {
+  const claimId = randomUUID();
+  const task = await redis.refClaim(k.ready, k.claim, k.perUser, k.deadlines, k.busy, claimId, user, Date.now() + 600_000, "n1");
+  if (!task) return null;
+  if (pool) await pool.query(`INSERT INTO bench_ref_claim (id, task_id, user_id) VALUES ($1, $2, $3)`, [claimId, task, user]);
+  return { task, claimId };
+}
+
+/** Its completion: the Lua complete (the holder checked), then (durable line) its UPDATE. */
+async function completeItem(redis: LineRedis, k: LineKeys, user: string, c: { task: string; claimId: string }, pool?: pg.Pool): Promise<void> {
+  if ((await redis.refComplete(k.claim, k.perUser, k.deadlines, k.busy, c.task, c.claimId, user, "n1")) !== 1) throw new Error(`reference line: completion of ${c.task} refused`);
+  if (pool) await pool.query(`UPDATE bench_ref_claim SET outcome = 'submitted', ended_at = now() WHERE id = $1 AND outcome = 'active'`, [c.claimId]);
 }
 
 /** A line's keys under a fresh project prefix, with `items` ready tasks. */
