@@ -9,7 +9,9 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import pg from "pg";
 import { loadActor } from "../server/src/access/actor";
 import type { Deps } from "../server/src/deps";
+import { claimWriterOf } from "../server/src/queue/claim-writer";
 import { claimTask, submitClaim } from "../server/src/queue/engine";
+import { sqlOf } from "../server/src/queue/pg";
 import { startServer, type ServerChild } from "./lib/children";
 import { BENCH_JWT_SECRET, benchDeps, closeDeps } from "./lib/deps";
 import { HttpClient } from "./lib/http-client";
@@ -47,8 +49,9 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
     const res = { http: [] as number[], next: [] as number[], inproc: [] as number[], durable: [] as number[], pgboss: [] as number[] };
     // CPU per HTTP cycle: the server's own, the load client's, PostgreSQL's and Redis's
     // processes, and the whole machine's; the same for the durable line per item.
-    const cpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [] };
+    const cpu: Cpu = { server: [], client: [], postgres: [], redis: [], machine: [], perStatement: [], largest: [] };
     const lineCpu: ProcessesCpu = { client: [], postgres: [], redis: [], machine: [] };
+    const inprocPerStatement: number[] = [];
     const wal = { http: newWal(), durable: newWal(), pgboss: newWal() };
     for (let r = 0; r < rounds; r++) {
       const order = (["durable", "http", "pgboss", "inproc", "next"] as const).map((_, i, a) => a[(i + r) % a.length]!);
@@ -60,7 +63,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
             : line === "next"
               ? await httpNextRound(client, project, items)
               : line === "inproc"
-              ? await inProcessRound(deps, project, items)
+              ? await inProcessRound(deps, project, items, inprocPerStatement)
               : line === "durable"
                 ? await withWal(pool, wal.durable, items, () => measured(lineCpu, items, () => runLine({ redis: deps.redis, items, pool })))
                 : await withWal(pool, wal.pgboss, items, () => boss.round(items, HTTP_CONCURRENCY));
@@ -115,6 +118,12 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "  client event-loop lag p99", value: lat.clientLagP99, unit: "ms", detail: `max ${fmt(lat.clientLagMax, 0)} ms (the load client's own stalls, included in its latencies)` },
       { line: "CPU per HTTP cycle: server / client", value: median(cpu.server), unit: `ms / ${median(cpu.client).toFixed(2)} ms`, detail: "the server's process (all its threads) and the load client's" },
       { line: "  PostgreSQL / Redis / machine", value: median(cpu.postgres), unit: `ms / ${median(cpu.redis).toFixed(2)} ms / ${median(cpu.machine).toFixed(2)} ms`, detail: "all PostgreSQL processes and redis-server; the machine's is every core's busy time" },
+      {
+        line: "claim records per PostgreSQL statement",
+        value: median(cpu.perStatement),
+        unit: `HTTP / ${median(inprocPerStatement).toFixed(2)} in-process / ${(stats.claimRecords.claims / Math.max(1, stats.claimRecords.statements)).toFixed(2)} at 70%`,
+        detail: `mean per round; largest statement ${Math.max(0, ...cpu.largest)} claims (claims decided while one is in PostgreSQL share the next)`,
+      },
       { line: "CPU per durable-line item: Node / PostgreSQL", value: median(lineCpu.client), unit: `ms / ${median(lineCpu.postgres).toFixed(2)} ms`, detail: "the same readings for the reference line, whose Node side is this process" },
       { line: "  Redis / machine", value: median(lineCpu.redis), unit: `ms / ${median(lineCpu.machine).toFixed(2)} ms` },
       ...walRows(wal),
@@ -258,7 +267,8 @@ function walRows(w: { http: Wal; durable: Wal; pgboss: Wal }): Row[] {
 
 /** CPU per item of a round, by whose: `client` is this process. */
 type ProcessesCpu = Record<"client" | "postgres" | "redis" | "machine", number[]>;
-type Cpu = ProcessesCpu & { server: number[] };
+/** Per HTTP round: the server's CPU per cycle, and claim records per PostgreSQL statement (mean, largest). */
+type Cpu = ProcessesCpu & { server: number[]; perStatement: number[]; largest: number[] };
 const SERVICES = ["postgres", "redis-server"] as const;
 
 /** Runs a round and adds its CPU per item to `cpu`: this process, PostgreSQL, Redis, the machine. */
@@ -279,11 +289,16 @@ async function measured(cpu: ProcessesCpu, items: number, round: () => Promise<L
 async function measuredHttpRound(client: HttpClient, p: BenchProject, items: number, server: ServerChild, cpu: Cpu) {
   await server.resetStats();
   const out = await measured(cpu, items, () => httpRound(client, p, items));
-  cpu.server.push((await server.stats()).cpuMs / items);
+  const stats = await server.stats();
+  cpu.server.push(stats.cpuMs / items);
+  cpu.perStatement.push(stats.claimRecords.claims / Math.max(1, stats.claimRecords.statements));
+  cpu.largest.push(stats.claimRecords.largest);
   return out;
 }
 
-async function inProcessRound(deps: Deps, p: BenchProject, items: number): Promise<LineResult> {
+async function inProcessRound(deps: Deps, p: BenchProject, items: number, perStatement: number[]): Promise<LineResult> {
+  const writer = claimWriterOf(sqlOf(deps));
+  const from = { ...writer.stats };
   const actors = await Promise.all(p.contributors.slice(0, 100).map(async (c) => (await loadActor(deps.db, c.id))!));
   let left = items;
   const started = performance.now();
@@ -295,6 +310,7 @@ async function inProcessRound(deps: Deps, p: BenchProject, items: number): Promi
     }
   });
   const seconds = (performance.now() - started) / 1000;
+  perStatement.push((writer.stats.claims - from.claims) / Math.max(1, writer.stats.statements - from.statements));
   return { items, seconds, perSecond: items / seconds };
 }
 

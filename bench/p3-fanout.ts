@@ -11,7 +11,7 @@ import { startChild, startServer, type Child } from "./lib/children";
 import { BENCH_JWT_SECRET } from "./lib/deps";
 import { HttpClient } from "./lib/http-client";
 import { isMain, progress, ratio, runAsScript, type Row, type ScenarioResult } from "./lib/report";
-import type { ServerStats } from "./lib/server-child";
+import type { ServerStats } from "./lib/probe";
 import { seedProject } from "./lib/seed";
 import { startServices } from "./lib/services";
 import { fmt, mean, sleep, wallMs } from "./lib/stats";

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
-import type { ServerStats } from "./server-child";
+import type { ServerChildStats } from "./server-child";
 
 
 export interface Child {
@@ -61,7 +61,7 @@ export function startChild(script: string, env: Record<string, string>, opts: { 
 
 export interface ServerChild extends Child {
   url: string;
-  stats(): Promise<ServerStats>;
+  stats(): Promise<ServerChildStats>;
   resetStats(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export async function startServer(env: { REDIS_URL: string; DATABASE_URL: string
   return {
     ...child,
     url: `http://127.0.0.1:${port}`,
-    stats: async () => (await child.request<{ stats: ServerStats }>({ type: "stats" })).stats,
+    stats: async () => (await child.request<{ stats: ServerChildStats }>({ type: "stats" })).stats,
     resetStats: async () => void (await child.request({ type: "stats-reset" })),
   };
 }

@@ -2,12 +2,14 @@
 // the app, its workers (realtime flushers, sweeper, notifications) and a
 // listening port, built as main.ts builds them. It answers the parent over IPC
 // with what only the server can see: event-loop delay (monitorEventLoopDelay),
-// memory, and when each claim committed. Request logs go to stdout at LOG_LEVEL (info, as in production);
+// memory, when each claim committed, and how many claim records shared a statement. Request logs go to stdout at LOG_LEVEL (info, as in production);
 // the parent discards them.
 //   env: REDIS_URL, DATABASE_URL (migrated), LOG_LEVEL, DB_POOL
 import { mkdirSync } from "node:fs";
 import { writeHeapSnapshot } from "node:v8";
 import { createApp } from "../../server/src/app";
+import { claimWriterOf } from "../../server/src/queue/claim-writer";
+import { sqlOf } from "../../server/src/queue/pg";
 import { startWorkers } from "../../server/src/workers";
 import { benchDeps } from "./deps";
 import { startProbe } from "./probe";
@@ -15,7 +17,9 @@ import { wallMs } from "./stats";
 
 export type ServerRequest = { type: "stats-reset" } | { type: "stats" } | { type: "retained" } | { type: "commits" } | { type: "stop" };
 
-export type { ServerStats } from "./probe";
+import type { ServerStats } from "./probe";
+/** The server's stats, with the claim records and the statements that carried them since the last reset. */
+export type ServerChildStats = ServerStats & { claimRecords: { statements: number; claims: number; largest: number } };
 
 async function main() {
   const deps = await benchDeps({
@@ -33,6 +37,7 @@ async function main() {
   let commits: number[] = [];
   deps.bus.on("task.claimed", () => void commits.push(wallMs()));
 
+  const writer = claimWriterOf(sqlOf(deps));
   const probe = startProbe();
   // BENCH_HEAP=1: a heap snapshot as the window starts and as it is read, to diff.
   const snapshot = (label: string) => {
@@ -45,10 +50,11 @@ async function main() {
     if (msg.type === "stats-reset") {
       snapshot("start");
       probe.reset();
+      Object.assign(writer.stats, { statements: 0, claims: 0, largest: 0 });
       commits = [];
       process.send!({ type: "stats-reset" });
     } else if (msg.type === "stats") {
-      const stats = probe.stats();
+      const stats: ServerChildStats = { ...probe.stats(), claimRecords: { ...writer.stats } };
       snapshot("end");
       process.send!({ type: "stats", stats });
     } else if (msg.type === "retained") {

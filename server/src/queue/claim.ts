@@ -1,6 +1,7 @@
 // Claim: schedule and node type are checked here (pure, with deps.clock); then
 // ONE Lua script decides (eligibility, limits, exclusivity, lease); then
-// PostgreSQL records the claim with its fencing token in one round trip. If
+// PostgreSQL records the claim with its fencing token in one round trip
+// (shared with the claims decided meanwhile: claim-writer.ts). If
 // that record is refused the Redis claim is undone; if its fate is unknown
 // (connection lost) the project is rebuilt from PostgreSQL instead.
 import { randomBytes } from "node:crypto";
@@ -18,7 +19,8 @@ import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
 import { runSettle, settleClaimCall, type SettleCall } from "./follow";
 import { runScript } from "./scripts";
-import { recordClaim, type ClaimRecord } from "./sql";
+import type { ClaimRecord } from "./sql";
+import { claimWriterOf } from "./claim-writer";
 import { sqlOf } from "./pg";
 
 export interface ClaimResult {
@@ -132,7 +134,7 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
       );
     let rec: ClaimRecord;
     try {
-      rec = await recordClaim(sqlOf(deps), {
+      rec = await claimWriterOf(sqlOf(deps)).record({
         projectId, generation: Number(generation), taskId, nodeId: node.id, claimId, userId: actor.userId,
         secret: randomBytes(18).toString("base64url"), now, expiresAt: new Date(deadline), reviewsNodeId: node.reviewsNodeId,
       });

@@ -14,10 +14,21 @@ export interface ClaimRecord {
   reviewed: { submissionId: string; answers: Record<string, unknown>; attempt: number; createdAt: string } | null;
 }
 
-export async function recordClaim(
-  db: Sql,
-  a: { projectId: string; generation: number; taskId: string; nodeId: string; claimId: string; userId: string; secret: string; now: Date; expiresAt: Date; reviewsNodeId: string | null },
-): Promise<ClaimRecord> {
+export interface ClaimArgs {
+  projectId: string;
+  generation: number;
+  taskId: string;
+  nodeId: string;
+  claimId: string;
+  userId: string;
+  secret: string;
+  now: Date;
+  expiresAt: Date;
+  reviewsNodeId: string | null;
+}
+
+/** One claim, alone in its transaction (claims that queue up share one: claim-writer.ts). */
+export async function recordClaim(db: Sql, a: ClaimArgs): Promise<ClaimRecord> {
   const rows = await db.query<{ r: ClaimRecord }>(
     "SELECT pipelines_claim($1::text, $2::int, $3::text, $4::text, $5::text, $6::text, $7::text, $8::timestamptz, $9::timestamptz, $10::text) AS r",
     [a.projectId, a.generation, a.taskId, a.nodeId, a.claimId, a.userId, a.secret, a.now, a.expiresAt, a.reviewsNodeId],

@@ -1,0 +1,82 @@
+// Claim records that queue up behind one in PostgreSQL leave together as one
+// statement (claim-writer.ts). Shows: each claim of a shared statement gets its
+// own record (token, task, history) exactly as a lone one would, and a shared
+// statement that PostgreSQL refuses is recorded again claim by claim, so the
+// one bad record fails alone and leaves nothing behind.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadActor } from "../../server/src/access/actor";
+import { claimTask } from "../../server/src/queue/engine";
+import { ClaimWriter, claimWriterOf } from "../../server/src/queue/claim-writer";
+import { sqlOf } from "../../server/src/queue/pg";
+import type { ClaimRecord } from "../../server/src/queue/sql";
+import { startTestApp, type TestApp } from "../helpers/app";
+import { importTasks, queueProject, type QueueProject } from "../helpers/queue";
+
+let t: TestApp;
+let q: QueueProject;
+beforeAll(async () => {
+  t = await startTestApp();
+  q = await queueProject(t.deps, t.url, { lanes: [{ name: "Evaluators", claimLimit: 1, people: 24 }, { name: "Reviewers", people: 1 }] });
+  await importTasks(q, Array.from({ length: 40 }, (_, i) => ({ payload: { i } })));
+});
+afterAll(() => t.close());
+
+describe("claim records that queue up", () => {
+  it("share a statement, and each claim gets its own record", async () => {
+    const writer = claimWriterOf(sqlOf(t.deps));
+    const before = { ...writer.stats };
+    const actors = await Promise.all(q.types.Evaluators!.people.map((p) => loadActor(t.deps.db, p.id).then((a) => a!)));
+    const claims = await Promise.all(actors.map((a) => claimTask(t.deps, a, q.project.id, { nodeId: q.node("evaluate") })));
+
+    const statements = writer.stats.statements - before.statements;
+    expect(writer.stats.claims - before.claims).toBe(24);
+    expect(statements).toBeLessThan(24);
+    expect(writer.stats.largest).toBeGreaterThan(1);
+
+    expect(new Set(claims.map((c) => c.task.id)).size).toBe(24);
+    const rows = await t.deps.db.claim.findMany({ where: { id: { in: claims.map((c) => c.claim.id) } } });
+    expect(rows).toHaveLength(24);
+    for (const [i, c] of claims.entries()) {
+      const row = rows.find((r) => r.id === c.claim.id)!;
+      expect(row).toMatchObject({ taskId: c.task.id, userId: actors[i]!.userId, token: c.claim.token, outcome: "active" });
+      expect(c.claim.token.startsWith(`${row.epoch}.`)).toBe(true);
+      expect(c.task.payload).toEqual(expect.objectContaining({ i: expect.any(Number) }));
+    }
+    const tasks = await t.deps.db.task.findMany({ where: { id: { in: claims.map((c) => c.task.id) } } });
+    expect(tasks.every((x) => x.status === "claimed")).toBe(true);
+    expect(await t.deps.db.taskEvent.count({ where: { claimId: { in: claims.map((c) => c.claim.id) }, type: "claimed" } })).toBe(24);
+  });
+
+  it("records a refused statement claim by claim: the bad one fails alone and writes nothing", async () => {
+    const [state] = await t.deps.db.$queryRaw<Array<{ generation: number }>>`SELECT generation FROM "QueueState" WHERE "projectId" = ${q.project.id}`;
+    const generation = state!.generation;
+    const queued = await t.deps.db.task.findMany({ where: { projectId: q.project.id, status: "queued" }, take: 3, orderBy: { id: "asc" } });
+    expect(queued).toHaveLength(3);
+    const who = q.types.Reviewers!.people[0]!.id;
+    const now = new Date();
+    const args = (taskId: string, claimId: string) => ({
+      projectId: q.project.id, generation, taskId, nodeId: q.node("evaluate"), claimId, userId: who,
+      secret: `s-${claimId}`, now, expiresAt: new Date(now.getTime() + 60_000), reviewsNodeId: null,
+    });
+    const writer = new ClaimWriter(sqlOf(t.deps));
+    // The first leaves alone; the two behind it share a statement, whose second
+    // record reuses the first claim's id and so fails the statement.
+    const first = writer.record(args(queued[0]!.id, "bw-first"));
+    const dup = writer.record(args(queued[1]!.id, "bw-first"));
+    const third = writer.record(args(queued[2]!.id, "bw-third"));
+    const [a, b, c] = await Promise.allSettled([first, dup, third]);
+
+    expect(writer.stats).toEqual({ statements: 2, claims: 3, largest: 2 });
+    expect(a.status).toBe("fulfilled");
+    expect((a as PromiseFulfilledResult<ClaimRecord>).value.status).toBe("ok");
+    expect(b.status).toBe("rejected");
+    expect((b as PromiseRejectedResult).reason).toMatchObject({ code: "23505" });
+    expect(c.status).toBe("fulfilled");
+    expect((c as PromiseFulfilledResult<ClaimRecord>).value).toMatchObject({ status: "ok", token: expect.stringMatching(/\.s-bw-third$/) });
+
+    const after = await t.deps.db.task.findMany({ where: { id: { in: queued.map((x) => x.id) } }, orderBy: { id: "asc" } });
+    expect(after.map((x) => x.status)).toEqual(["claimed", "queued", "claimed"]);
+    expect(after[1]!.claimEpoch).toBe(queued[1]!.claimEpoch);
+    expect(await t.deps.db.taskEvent.count({ where: { taskId: queued[1]!.id, type: "claimed" } })).toBe(0);
+  });
+});
