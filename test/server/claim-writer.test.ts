@@ -2,8 +2,11 @@
 // statement (claim-writer.ts). Shows: each claim of a shared statement gets its
 // own record (token, task, history) exactly as a lone one would, and a shared
 // statement that PostgreSQL refuses is recorded again claim by claim, so the
-// one bad record fails alone and leaves nothing behind.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// one bad record fails alone and leaves nothing behind; a shared statement lost
+// with its connection fails every claim in it as unavailable, and commits none.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { isUnavailable } from "../../server/src/http/error-handler";
 import { loadActor } from "../../server/src/access/actor";
 import { claimTask } from "../../server/src/queue/engine";
 import { ClaimWriter, claimWriterOf } from "../../server/src/queue/claim-writer";
@@ -78,5 +81,57 @@ describe("claim records that queue up", () => {
     expect(after.map((x) => x.status)).toEqual(["claimed", "queued", "claimed"]);
     expect(after[1]!.claimEpoch).toBe(queued[1]!.claimEpoch);
     expect(await t.deps.db.taskEvent.count({ where: { taskId: queued[1]!.id, type: "claimed" } })).toBe(0);
+  });
+
+  it("fails every claim of a statement lost with its connection, and commits none of them", async () => {
+    const [state] = await t.deps.db.$queryRaw<Array<{ generation: number }>>`SELECT generation FROM "QueueState" WHERE "projectId" = ${q.project.id}`;
+    const queued = await t.deps.db.task.findMany({ where: { projectId: q.project.id, status: "queued" }, take: 3, orderBy: { id: "desc" } });
+    expect(queued).toHaveLength(3);
+    const now = new Date();
+    const args = (taskId: string, claimId: string) => ({
+      projectId: q.project.id, generation: state!.generation, taskId, nodeId: q.node("evaluate"), claimId,
+      userId: q.types.Reviewers!.people[0]!.id, secret: `s-${claimId}`, now, expiresAt: new Date(now.getTime() + 60_000), reviewsNodeId: null,
+    });
+    // A rebuild's exclusive project lock, held: every record waits for it.
+    const holder = new pg.Client({ connectionString: inject("databaseUrl") });
+    const watcher = new pg.Client({ connectionString: inject("databaseUrl") });
+    await Promise.all([holder.connect(), watcher.connect()]);
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_advisory_xact_lock(7301, hashtext($1))", [q.project.id]);
+      const writer = new ClaimWriter(sqlOf(t.deps));
+      // Read from outside the holder's transaction, whose view of pg_stat_activity is a snapshot.
+      const waiting = () =>
+        watcher.query<{ pid: number; query: string }>(
+          "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pipelines_claim%'",
+        );
+      const until = async (batch: boolean) => {
+        for (let i = 0; i < 200; i++) {
+          const rows = (await waiting()).rows.filter((r) => r.query.includes("unnest") === batch);
+          if (rows.length === 1) return rows[0]!.pid;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error("the record never waited for the lock");
+      };
+      const lone = writer.record(args(queued[0]!.id, "lost-lone"));
+      const lonePid = await until(false);
+      // Two more queue behind it, and leave together once it has failed.
+      const shared = [writer.record(args(queued[1]!.id, "lost-b")), writer.record(args(queued[2]!.id, "lost-c"))];
+      const settled = Promise.allSettled([lone, ...shared]);
+      await watcher.query("SELECT pg_terminate_backend($1)", [lonePid]);
+      await watcher.query("SELECT pg_terminate_backend($1)", [await until(true)]);
+
+      expect(writer.stats).toEqual({ statements: 2, claims: 3, largest: 2 });
+      for (const r of await settled) {
+        expect(r.status).toBe("rejected");
+        expect(isUnavailable((r as PromiseRejectedResult).reason)).toBe(true);
+      }
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await Promise.all([holder.end(), watcher.end()]);
+    }
+    expect(await t.deps.db.claim.count({ where: { id: { in: ["lost-lone", "lost-b", "lost-c"] } } })).toBe(0);
+    const after = await t.deps.db.task.findMany({ where: { id: { in: queued.map((x) => x.id) } } });
+    expect(after.every((x) => x.status === "queued")).toBe(true);
   });
 });
