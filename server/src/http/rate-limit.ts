@@ -12,6 +12,9 @@ export function apiRateLimit(deps: Deps, prefix = "rl"): RequestHandler {
     keyPrefix: `${prefix}:api`,
     points,
     duration: 60,
+    // A client past its budget is refused from memory until its window ends, so a
+    // flood costs Redis no call per request.
+    inMemoryBlockOnConsumed: points + 1,
     insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
   });
   return async (req, _res, next) => {
