@@ -14,6 +14,8 @@ import { limitJsonDepth } from "./http/json-depth";
 import { apiRateLimit } from "./http/rate-limit";
 import { Api } from "./http/route";
 import { createMetrics, type Metrics } from "./infra/metrics";
+import { claimWriterOf } from "./queue/claim-writer";
+import { sqlOf } from "./queue/pg";
 import { registerRoutes } from "./routes";
 import { attachRealtime, type Realtime } from "./realtime/server";
 import type { RealtimeOptions } from "./realtime/types";
@@ -48,7 +50,7 @@ export interface App {
 export function createApp(deps: Deps, opts: AppOptions = {}): App {
   const app = express();
   const api = new Api();
-  const metrics = createMetrics();
+  const metrics = createMetrics(claimWriterOf(sqlOf(deps)));
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   app.set("query parser", "simple");

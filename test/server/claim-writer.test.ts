@@ -48,6 +48,13 @@ describe("claim records that queue up", () => {
     const tasks = await t.deps.db.task.findMany({ where: { id: { in: claims.map((c) => c.task.id) } } });
     expect(tasks.every((x) => x.status === "claimed")).toBe(true);
     expect(await t.deps.db.taskEvent.count({ where: { claimId: { in: claims.map((c) => c.claim.id) }, type: "claimed" } })).toBe(24);
+
+    // Operators read the same sharing from /metrics.
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const total = (name: string) => Number(text.match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1]);
+    expect(total("pipelines_claim_records_total")).toBe(writer.stats.claims);
+    expect(total("pipelines_claim_record_statements_total")).toBe(writer.stats.statements);
+    expect(writer.stats.statements).toBeLessThan(writer.stats.claims);
   });
 
   it("records a refused statement claim by claim: the bad one fails alone and writes nothing", async () => {

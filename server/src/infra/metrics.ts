@@ -1,7 +1,12 @@
 // Prometheus metrics. One registry per app, so several apps in one test process don't collide.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export function createMetrics() {
+/** Totals read when metrics are scraped (the claim writer's, claim-writer.ts). */
+interface ClaimRecordStats {
+  readonly stats: { statements: number; claims: number };
+}
+
+export function createMetrics(claimRecords?: ClaimRecordStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -19,7 +24,29 @@ export function createMetrics() {
       labelNames: ["outcome"],
       registers: [registry],
     }),
+    // Claims per statement = records / statements: how much claims that queue up share.
+    claimRecords: new Counter({
+      name: "pipelines_claim_records_total",
+      help: "Claims recorded in PostgreSQL by this process",
+      registers: [registry],
+      collect() {
+        if (claimRecords) setTotal(this, claimRecords.stats.claims);
+      },
+    }),
+    claimStatements: new Counter({
+      name: "pipelines_claim_record_statements_total",
+      help: "PostgreSQL statements that recorded those claims (claims that queue up share one)",
+      registers: [registry],
+      collect() {
+        if (claimRecords) setTotal(this, claimRecords.stats.statements);
+      },
+    }),
   };
+}
+
+function setTotal(counter: Counter, total: number): void {
+  counter.reset();
+  counter.inc(total);
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
