@@ -123,7 +123,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       {
         line: "claim records per PostgreSQL statement",
         value: median(cpu.perStatement),
-        unit: `HTTP / ${median(inprocPerStatement).toFixed(2)} in-process / ${(stats.claimRecords.claims / Math.max(1, stats.claimRecords.statements)).toFixed(2)} at 70%`,
+        unit: `HTTP / ${median(inprocPerStatement).toFixed(2)} in-process / ${(stats.claimRecords.claims / Math.max(1, stats.claimRecords.statements)).toFixed(2)} at ${loadPct}%`,
         detail: `mean per round; largest statement ${Math.max(0, ...cpu.largest)} claims (claims decided while one is in PostgreSQL share the next)`,
       },
       { line: "CPU per durable-line item: Node / PostgreSQL", value: median(lineCpu.client), unit: `ms / ${median(lineCpu.postgres).toFixed(2)} ms`, detail: "the same readings for the reference line, whose Node side is this process" },

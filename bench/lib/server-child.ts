@@ -18,7 +18,7 @@ import { wallMs } from "./stats";
 export type ServerRequest = { type: "stats-reset" } | { type: "stats" } | { type: "retained" } | { type: "commits" } | { type: "stop" };
 
 import type { ServerStats } from "./probe";
-/** The server's stats, with the claim records and the statements that carried them since the last reset. */
+/** The server's stats, with the claim records and the statements that carried them since the last reset (largest: since start). */
 export type ServerChildStats = ServerStats & { claimRecords: { statements: number; claims: number; largest: number } };
 
 async function main() {
@@ -38,6 +38,7 @@ async function main() {
   deps.bus.on("task.claimed", () => void commits.push(wallMs()));
 
   const writer = claimWriterOf(sqlOf(deps));
+  let recordsFrom = { ...writer.stats };
   const probe = startProbe();
   // BENCH_HEAP=1: a heap snapshot as the window starts and as it is read, to diff.
   const snapshot = (label: string) => {
@@ -50,11 +51,13 @@ async function main() {
     if (msg.type === "stats-reset") {
       snapshot("start");
       probe.reset();
-      Object.assign(writer.stats, { statements: 0, claims: 0, largest: 0 });
+      recordsFrom = { ...writer.stats };
       commits = [];
       process.send!({ type: "stats-reset" });
     } else if (msg.type === "stats") {
-      const stats: ServerChildStats = { ...probe.stats(), claimRecords: { ...writer.stats } };
+      const { statements, claims, largest } = writer.stats;
+      const claimRecords = { statements: statements - recordsFrom.statements, claims: claims - recordsFrom.claims, largest };
+      const stats: ServerChildStats = { ...probe.stats(), claimRecords };
       snapshot("end");
       process.send!({ type: "stats", stats });
     } else if (msg.type === "retained") {

@@ -33,7 +33,7 @@ interface Waiting {
 export class ClaimWriter {
   private queue: Waiting[] = [];
   private inFlight = 0;
-  /** Statements sent and claims recorded through them (read by tests and benchmarks). */
+  /** Statements sent and claims recorded through them (read by /metrics, tests and benchmarks). */
   readonly stats = { statements: 0, claims: 0, largest: 0 };
 
   constructor(private readonly db: Sql) {}
