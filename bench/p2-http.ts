@@ -123,7 +123,7 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       {
         line: "claim records per PostgreSQL statement",
         value: median(cpu.perStatement),
-        unit: `HTTP / ${median(inprocPerStatement).toFixed(2)} in-process / ${(stats.claimRecords.claims / Math.max(1, stats.claimRecords.statements)).toFixed(2)} at ${loadPct}%`,
+        unit: `HTTP / ${median(inprocPerStatement).toFixed(2)} in-process / ${perStatement(stats.claimRecords).toFixed(2)} at ${loadPct}%`,
         detail: `mean per round; largest statement ${Math.max(0, ...cpu.largest)} claims (claims decided while one is in PostgreSQL share the next)`,
       },
       { line: "CPU per durable-line item: Node / PostgreSQL", value: median(lineCpu.client), unit: `ms / ${median(lineCpu.postgres).toFixed(2)} ms`, detail: "the same readings for the reference line, whose Node side is this process" },
@@ -268,6 +268,9 @@ function walRows(w: { http: Wal; durable: Wal; pgboss: Wal }): Row[] {
 }
 
 /** CPU per item of a round, by whose: `client` is this process. */
+/** Claim records per PostgreSQL statement (claim-writer.ts). */
+const perStatement = (r: { claims: number; statements: number }) => r.claims / Math.max(1, r.statements);
+
 type ProcessesCpu = Record<"client" | "postgres" | "redis" | "machine", number[]>;
 /** Per HTTP round: the server's CPU per cycle, and claim records per PostgreSQL statement (mean, largest). */
 type Cpu = ProcessesCpu & { server: number[]; perStatement: number[]; largest: number[] };
@@ -293,12 +296,12 @@ async function measuredHttpRound(client: HttpClient, p: BenchProject, items: num
   const out = await measured(cpu, items, () => httpRound(client, p, items));
   const stats = await server.stats();
   cpu.server.push(stats.cpuMs / items);
-  cpu.perStatement.push(stats.claimRecords.claims / Math.max(1, stats.claimRecords.statements));
+  cpu.perStatement.push(perStatement(stats.claimRecords));
   cpu.largest.push(stats.claimRecords.largest);
   return out;
 }
 
-async function inProcessRound(deps: Deps, p: BenchProject, items: number, perStatement: number[]): Promise<LineResult> {
+async function inProcessRound(deps: Deps, p: BenchProject, items: number, perStatements: number[]): Promise<LineResult> {
   const writer = claimWriterOf(sqlOf(deps));
   const from = { ...writer.stats };
   const actors = await Promise.all(p.contributors.slice(0, 100).map(async (c) => (await loadActor(deps.db, c.id))!));
@@ -312,7 +315,7 @@ async function inProcessRound(deps: Deps, p: BenchProject, items: number, perSta
     }
   });
   const seconds = (performance.now() - started) / 1000;
-  perStatement.push((writer.stats.claims - from.claims) / Math.max(1, writer.stats.statements - from.statements));
+  perStatements.push(perStatement({ claims: writer.stats.claims - from.claims, statements: writer.stats.statements - from.statements }));
   return { items, seconds, perSecond: items / seconds };
 }
 
