@@ -10,7 +10,7 @@ import { contributorIn } from "../access/roles";
 import type { Deps } from "../deps";
 import { conflict, forbidden, invalidRequest, notFound, unavailable } from "../http/errors";
 import { isUnavailable } from "../http/error-handler";
-import { isCommandTimeout } from "../infra/redis";
+import { neverSentToRedis } from "../infra/redis";
 import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalog, type NodeDef } from "./catalog";
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
@@ -60,7 +60,7 @@ export async function claimTask(
     return await claimRounds(deps, actor, projectId, input, () => {
       const p = pending;
       if (p) pending = undefined;
-      return p && { call: p.call, done: settled };
+      return p && { call: p.call, done: settled, notRun: () => (pending = p) };
     });
   } finally {
     if (pending) {
@@ -70,7 +70,8 @@ export async function claimTask(
   }
 }
 
-type TakeSettle = () => { call: SettleCall; done: () => void } | undefined;
+/** The pending settle, if any: `done` once it ran, `notRun` when it found no state (it goes with the next round). */
+type TakeSettle = () => { call: SettleCall; done: () => void; notRun: () => void } | undefined;
 
 async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: { nodeId: string; taskId?: string }, takeSettle: TakeSettle): Promise<ClaimResult> {
   const member = contributorIn(actor, projectId);
@@ -99,19 +100,27 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
       deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), input.taskId ?? "", review ? "1" : "0",
     ];
     const s = takeSettle();
-    const fused = s && { ...settleClaimCall(s.call, keys, args), done: s.done };
+    const fused = s && settleClaimCall(s.call, keys, args);
     const r = fused
-      ? await runScript<[number, number | Granted]>(deps.redis, "settle-claim", fused.keys, fused.args)
-          .then(([, claimed]) => claimed) // settle not loaded: claim is -1 too, and the rebuild reads the ended claim from PostgreSQL
-          .catch(async (err: unknown) => {
+      ? await runScript<[number, number | Granted]>(deps.redis, "settle-claim", fused.keys, fused.args).then(
+          ([settled, claimed]) => {
+            // No state loaded: neither ran. A rebuild may be writing a snapshot
+            // taken before the submit, so the settle runs again after it (as follow() does).
+            if (settled === Code.NotLoaded) s.notRun();
+            else s.done();
+            return claimed;
+          },
+          async (err: unknown) => {
             // Whether either ran is unknown: the ended claim and any new one are rebuilt from PostgreSQL.
+            s.done();
             await markStale(deps, projectId).catch(() => {});
             throw err;
-          })
-          .finally(fused.done)
+          },
+        )
       : await runScript<number | Granted>(deps.redis, "claim", keys, args).catch(async (err: unknown) => {
-          // Timed out, the script may still have run and hold a claim PostgreSQL never saw.
-          if (isCommandTimeout(err)) await markStale(deps, projectId).catch(() => {});
+          // Sent but unanswered (timed out, or the reply lost with the connection):
+          // the script may have run and hold a claim PostgreSQL never saw.
+          if (!neverSentToRedis(err)) await markStale(deps, projectId).catch(() => {});
           throw err;
         });
     if (typeof r === "number") {

@@ -15,6 +15,11 @@ export interface ProjectKeys {
   /** One rebuild at a time. */
   lock: string;
   /**
+   * Counts the times the state was marked stale (outlives rebuilds): a rebuild
+   * that sees it move while it runs drops what it built, which may predate the change.
+   */
+  staleMarks: string;
+  /**
    * taskId → the node it waits or is worked at (queued and claimed tasks); at a
    * review node "nodeId|authorId", the author who may not review it.
    */
@@ -86,6 +91,7 @@ export function keysOf(projectId: string): ProjectKeys {
     cfg: `${p}cfg`,
     registry: `${p}keys`,
     lock: `${p}lock`,
+    staleMarks: `${p}stale`,
     at: `${p}at`,
     claim: `${p}claim`,
     held: `${p}n`,

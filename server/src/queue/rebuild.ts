@@ -43,6 +43,7 @@ async function waitOrBuild(deps: Deps, projectId: string): Promise<void> {
   const giveUp = performance.now() + WAIT_MS;
   for (;;) {
     if (await deps.redis.exists(k.epoch)) return;
+    if (performance.now() > giveUp) throw unavailable("The work queue is being rebuilt; try again shortly.");
     const token = randomUUID();
     if (await deps.redis.set(k.lock, token, "PX", LOCK_TTL_MS, "NX")) {
       try {
@@ -50,17 +51,18 @@ async function waitOrBuild(deps: Deps, projectId: string): Promise<void> {
       } finally {
         await runScript(deps.redis, "lock-release", [k.lock], [token]).catch(() => {});
       }
-      return;
+      continue; // a rebuild marked stale while it ran left no epoch: build again
     }
-    if (performance.now() > giveUp) throw unavailable("The work queue is being rebuilt; try again shortly.");
     await sleep(20);
   }
 }
 
 /**
  * Redis could not follow a change PostgreSQL committed, or disagrees with it:
- * drop the project's epoch so the next access rebuilds it. Kept and retried
- * (by the sweeper's tick and the next claim) while Redis is unreachable.
+ * drop the project's epoch so the next access rebuilds it, and count the mark,
+ * so a rebuild running meanwhile (here or on another instance) from a snapshot
+ * taken before the change drops its result too. Kept and retried (by the
+ * sweeper's tick and the next claim) while Redis is unreachable.
  */
 export async function markStale(deps: Deps, projectId: string): Promise<void> {
   mapOf(staleSets, deps, () => new Set<string>()).add(projectId);
@@ -72,7 +74,9 @@ export async function retryStale(deps: Deps, only?: string): Promise<void> {
   if (!set?.size) return;
   for (const projectId of only ? [only].filter((p) => set.has(p)) : [...set]) {
     try {
-      await deps.redis.del(keysOf(projectId).epoch);
+      const k = keysOf(projectId);
+      const done = await deps.redis.multi().del(k.epoch).incr(k.staleMarks).exec();
+      for (const [err] of done ?? []) if (err) throw err;
       set.delete(projectId);
     } catch {
       // still unreachable: the next tick tries again
@@ -102,9 +106,10 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   const started = performance.now();
   // The claim hash goes in the same MULTI that reads the registry: from then on
   // settle finds no entry, reads the epoch and waits (see settle-10.lua).
-  const cleared = (await deps.redis.multi().smembers(k.registry).unlink(...fixedKeys(k)).exec()) ?? [];
+  const cleared = (await deps.redis.multi().smembers(k.registry).unlink(...fixedKeys(k)).get(k.staleMarks).exec()) ?? [];
   for (const [err] of cleared) if (err) throw err;
   const dynamic = (cleared[0]?.[1] ?? []) as string[];
+  const marks = cleared[2]?.[1] as string | null; // read before the snapshot below
   if (dynamic.length) await deps.redis.unlink(...dynamic);
   const sql = sqlOf(deps);
   const generation = await nextGeneration(sql, projectId, deps.clock.now());
@@ -198,15 +203,25 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   }
   const renewed = await runScript<number>(deps.redis, "lock-renew", [k.lock], [token, LOCK_TTL_MS]);
   if (renewed !== 1) throw unavailable("The work queue rebuild lost its lock; try again.");
+  // Listed for the sweeper first (a global key: not in the project's MULTI,
+  // whose keys all share one Cluster slot).
+  await deps.redis.sadd(GLOBAL_KEYS.projects, projectId);
   // The claims last, in one MULTI with the epoch: a claim entry means a complete
   // state (settle relies on it to skip reading the epoch).
   const last = deps.redis.multi();
   for (let i = 0; i < claims.length; i += BATCH * 2) last.hset(k.claim, ...claims.slice(i, i + BATCH * 2));
-  await execOrThrow(last.set(k.epoch, String(generation)).sadd(GLOBAL_KEYS.projects, projectId));
+  const results = await execOrThrow(last.set(k.epoch, String(generation)).get(k.staleMarks));
+  if (results.at(-1)?.[1] !== marks) {
+    // Marked stale after the snapshot: the change may be missing from it.
+    await deps.redis.del(k.epoch);
+    deps.log.info({ projectId, generation }, "queue state marked stale while it was rebuilt; rebuilding again");
+    return;
+  }
   deps.log.info({ projectId, generation, tasks: rows.length, ms: Math.round(performance.now() - started) }, "queue state rebuilt from PostgreSQL");
 }
 
-async function execOrThrow(pipe: ReturnType<Deps["redis"]["pipeline"]>): Promise<void> {
+async function execOrThrow(pipe: ReturnType<Deps["redis"]["pipeline"]>): Promise<Array<[Error | null, unknown]>> {
   const results = (await pipe.exec()) ?? [];
   for (const [err] of results) if (err) throw err;
+  return results;
 }

@@ -51,7 +51,7 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
   const k = keysOf(projectId);
   if (!cat) {
     // The project was deleted: its live state goes too.
-    await deps.redis.unlink(...fixedKeys(k), k.cfg, ...(await deps.redis.smembers(k.registry)));
+    await deps.redis.unlink(...fixedKeys(k), k.cfg, k.staleMarks, ...(await deps.redis.smembers(k.registry)));
     await deps.redis.srem(GLOBAL_KEYS.projects, projectId);
     return { expired: 0, warned: 0 };
   }

@@ -41,8 +41,10 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
     ...(origins.length ? { cors: { origin: origins } } : {}),
   });
   // Own connections: a subscriber connection cannot run other commands.
-  const pub = deps.redis.duplicate({ enableOfflineQueue: true });
-  const sub = deps.redis.duplicate({ enableOfflineQueue: true });
+  // They keep ioredis's resending (off on the command connection): a broadcast
+  // in flight when the link drops is sent again rather than lost.
+  const pub = deps.redis.duplicate({ enableOfflineQueue: true, autoResendUnfulfilledCommands: true });
+  const sub = deps.redis.duplicate({ enableOfflineQueue: true, autoResendUnfulfilledCommands: true });
   for (const c of [pub, sub]) c.on("error", (err) => deps.log.debug({ err }, "socket adapter redis error"));
   quietPublish(pub, deps);
   io.adapter(createAdapter(pub, sub));
