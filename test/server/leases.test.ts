@@ -91,6 +91,21 @@ describe("expiry and fencing", () => {
     expect((await heartbeat(alice, c)).body.error.code).toBe("claim_lost");
   });
 
+  it("ends a lease at its deadline even before the sweeper runs: a late heartbeat or submit is refused and writes nothing", async () => {
+    const q = await leaseProject(60, 240);
+    const [id] = await importTasks(q, [{ payload: {} }]);
+    const alice = q.types.Evaluators!.people[0]!;
+    const c = await mustClaim(q, alice, "evaluate");
+    clock.set(at(61)); // past the deadline, within the cap; no sweep yet
+    expect((await heartbeat(alice, c)).body.error.code).toBe("claim_lost");
+    expect((await submitAs(q, alice, c, { answers: goodAnswers })).body.error.code).toBe("claim_lost");
+    expect(await t.deps.db.submission.count({ where: { taskId: id! } })).toBe(0);
+    const row = await t.deps.db.claim.findUniqueOrThrow({ where: { id: c.id } });
+    expect({ outcome: row.outcome, expiresAt: row.expiresAt.toISOString() }).toEqual({ outcome: "active", expiresAt: at(60) });
+    expect((await sweep(q)).expired).toBe(1);
+    expect((await mustClaim(q, alice, "evaluate")).taskId).toBe(id);
+  });
+
   it("does not expire a claim whose heartbeat reached PostgreSQL before Redis", async () => {
     const q = await leaseProject(60);
     const [id] = await importTasks(q, [{ payload: {} }]);

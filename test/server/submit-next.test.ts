@@ -81,6 +81,7 @@ describe("submit and take the next", () => {
     });
     const [a] = await importTasks(q, [{ payload: {} }, { payload: {} }]);
     const alice = q.types.Evaluators!.people[0]!;
+    clock.set("2026-06-15T16:50:00Z"); // claimed in the window's last minutes, submitted after it closed, within the lease
     const c = await mustClaim(q, alice, "evaluate");
     clock.set("2026-06-15T17:00:01Z");
     try {

@@ -94,7 +94,8 @@ export async function nodeOfClaim(deps: Deps, claim: { projectId: string; nodeId
 
 /**
  * Extends the lease to now + lease, never past claim time + the node's maximum,
- * never shorter than it already is. A stale token answers 409 claim_lost.
+ * never shorter than it already is. A stale token or a lease already over
+ * (even if not yet swept) answers 409 claim_lost.
  */
 export async function heartbeat(deps: Deps, actor: Actor, claimId: string, token: string): Promise<Date> {
   const { claim, node } = await loadHeldClaim(deps, actor, claimId);
@@ -102,9 +103,9 @@ export async function heartbeat(deps: Deps, actor: Actor, claimId: string, token
   const wanted = Math.min(now + node.leaseSeconds * 1000, claim.claimedAt.getTime() + node.maxLeaseSeconds * 1000);
   const rows = await sqlOf(deps).query<{ expiresAt: Date }>(
     `UPDATE "Claim" SET "expiresAt" = GREATEST("expiresAt", $1::timestamptz)
-     WHERE id = $2 AND token = $3 AND "userId" = $4 AND outcome = 'active'
+     WHERE id = $2 AND token = $3 AND "userId" = $4 AND outcome = 'active' AND "expiresAt" > $5
      RETURNING "expiresAt"`,
-    [new Date(wanted), claimId, token, actor.userId],
+    [new Date(wanted), claimId, token, actor.userId, new Date(now)],
   );
   if (!rows.length) throw claimLost();
   const expiresAt = rows[0]!.expiresAt;
