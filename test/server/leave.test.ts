@@ -1,11 +1,12 @@
 // A person who leaves a project (off its team, or out of the org) holds nothing
 // and keeps nothing waiting: their live claims are revoked, the tasks assigned to
 // them or returned to them for rework open to the others who may work the node.
+// A change of role does the same for what the person can no longer do.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../server/src/events/bus";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
-import { claimAt, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs } from "../helpers/queue";
+import { claimAt, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs, type QueueProject } from "../helpers/queue";
 
 let t: TestApp;
 const events: DomainEvent[] = [];
@@ -56,5 +57,58 @@ describe("leaving a project", () => {
     expect(taken.sort()).toEqual([returned, assigned].sort());
     const rows = await t.deps.db.task.findMany({ where: { id: { in: [returned!, assigned!] } } });
     expect(rows.every((r) => r.reworkUserId === null && r.assignedUserId === null)).toBe(true);
+  });
+});
+
+describe("a change of role", () => {
+  const patchMember = (q: QueueProject, userId: string, body: object) => client(t.url, q.owner.token).patch(`/api/projects/${q.project.id}/members/${userId}`, body);
+
+  it("made a Viewer: their claim is revoked and the task assigned to them opens to their old type", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [free, assigned] = await importTasks(q, [{ payload: { q: 1 } }, { payload: { q: 2 }, assignTo: { userId: alice!.id } }]);
+    const held = await mustClaim(q, alice!, "evaluate", free);
+
+    expect((await patchMember(q, alice!.id, { role: "viewer" })).status).toBe(200);
+    expect((await t.deps.db.claim.findUniqueOrThrow({ where: { id: held.id } })).outcome).toBe("revoked");
+    expect(events).toContainEqual(expect.objectContaining({ type: "task.released", claimId: held.id, reason: "revoked" }));
+    const taken = [(await mustClaim(q, bob!, "evaluate")).taskId, (await mustClaim(q, bob!, "evaluate")).taskId];
+    expect(taken.sort()).toEqual([free, assigned].sort());
+    const audit = await t.deps.db.auditEntry.findFirst({ where: { orgId: q.org.id, action: "member.update" }, orderBy: { createdAt: "desc" } });
+    expect(audit?.after).toMatchObject({ role: "viewer", claimsRevoked: 1, tasksReopened: 1 });
+  });
+
+  it("given another contributor type: the claim taken as the old type is revoked, work assigned to them stays theirs", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [free, assigned] = await importTasks(q, [{ payload: { q: 1 } }, { payload: { q: 2 }, assignTo: { userId: alice!.id } }]);
+    const held = await mustClaim(q, alice!, "evaluate", free);
+
+    expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Reviewers!.id })).status).toBe(200);
+    expect((await submitAs(q, alice!, held, { answers: goodAnswers })).body.error.code).toBe("claim_lost");
+    expect((await mustClaim(q, bob!, "evaluate")).taskId).toBe(free);
+    expect((await claimAt(q, bob!, "evaluate")).body.error.code).toBe("queue_empty");
+    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: assigned! } })).assignedUserId).toBe(alice!.id);
+  });
+
+  it("the same type set again keeps the claim", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice] = q.types.Evaluators!.people;
+    await importTasks(q, [{ payload: { q: 1 } }]);
+    const held = await mustClaim(q, alice!, "evaluate");
+    expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Evaluators!.id })).status).toBe(200);
+    expect((await t.deps.db.claim.findUniqueOrThrow({ where: { id: held.id } })).outcome).toBe("active");
+    expect((await submitAs(q, alice!, held, { answers: goodAnswers })).status).toBe(201);
+  });
+
+  it("on the People page, grants without the project free the person's work there", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [free] = await importTasks(q, [{ payload: { q: 1 } }]);
+    const held = await mustClaim(q, alice!, "evaluate", free);
+    const res = await client(t.url, q.admin.token).patch(`/api/orgs/${q.org.id}/people/${alice!.id}`, { projects: [] });
+    expect(res.status).toBe(200);
+    expect((await t.deps.db.claim.findUniqueOrThrow({ where: { id: held.id } })).outcome).toBe("revoked");
+    expect((await mustClaim(q, bob!, "evaluate")).taskId).toBe(free);
   });
 });

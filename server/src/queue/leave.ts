@@ -1,8 +1,9 @@
-// A person leaves projects (taken off a team, or out of the org): in the same
-// transaction as the removal their live claims are revoked and the tasks kept
-// for them (an assignment to them, or rework returned to them) are opened to
-// whoever may work the node. Otherwise such a task would wait for someone who
-// can no longer claim it. After commit, Redis is rebuilt from PostgreSQL for
+// A person leaves projects (taken off a team, or out of the org), or their
+// role there changes: in the same transaction as the change, the live claims
+// they took under a standing they lost are revoked, and where they are no
+// contributor any more the tasks kept for them (an assignment to them, or
+// rework returned to them) are opened to whoever may work the node. Otherwise
+// such a task would wait for someone who can no longer claim it. After commit, Redis is rebuilt from PostgreSQL for
 // each project touched, and the holders' sockets hear of the revocation.
 import type { Deps } from "../deps";
 import type { Tx } from "../infra/prisma";
@@ -16,7 +17,41 @@ export interface Freed {
   reopened: number;
 }
 
-export async function freeWorkOf(tx: Tx, deps: Deps, actorId: string, userId: string, projectIds: string[]): Promise<Freed> {
+/** A person's standing in one project, before or after a change of roles. */
+export interface Standing {
+  projectId: string;
+  role: string;
+  contributorTypeId: string | null;
+}
+
+/**
+ * What a change of roles takes from a person: the live claims they took as a
+ * contributor of a type they no longer are (or as a contributor at all), and,
+ * where they are no contributor any more, the tasks kept for them.
+ */
+export function lostStanding(before: Standing[], after: Standing[]): { revoke: string[]; reopen: string[] } {
+  const now = new Map(after.map((s) => [s.projectId, s]));
+  const revoke: string[] = [];
+  const reopen: string[] = [];
+  for (const b of before) {
+    if (b.role !== "contributor") continue;
+    const a = now.get(b.projectId);
+    if (a?.role === "contributor" && a.contributorTypeId === b.contributorTypeId) continue;
+    revoke.push(b.projectId);
+    if (a?.role !== "contributor") reopen.push(b.projectId);
+  }
+  return { revoke, reopen };
+}
+
+/** Revokes the person's live claims in `projectIds` and reopens the tasks kept for them in `reopenIn`. */
+export async function freeWorkOf(
+  tx: Tx,
+  deps: Deps,
+  actorId: string,
+  userId: string,
+  projectIds: string[],
+  reopenIn: string[] = projectIds,
+): Promise<Freed> {
   const freed: Freed = { projects: [], ended: [], reopened: 0 };
   if (!projectIds.length) return freed;
   const projects = await tx.project.findMany({ where: { id: { in: projectIds } }, select: { id: true, orgId: true } });
@@ -30,11 +65,13 @@ export async function freeWorkOf(tx: Tx, deps: Deps, actorId: string, userId: st
       freed.ended.push({ ...e, projectId, orgId: orgOf.get(projectId)! });
     }
   }
-  const open = { projectId: { in: projectIds }, status: { not: "completed" } };
-  const a = await tx.task.updateMany({ where: { ...open, reworkUserId: userId }, data: { reworkUserId: null } });
-  const b = await tx.task.updateMany({ where: { ...open, assignedUserId: userId }, data: { assignedUserId: null } });
-  freed.reopened = a.count + b.count;
-  const touched = new Set([...freed.ended.map((e) => e.projectId), ...(freed.reopened ? projectIds : [])]);
+  if (reopenIn.length) {
+    const open = { projectId: { in: reopenIn }, status: { not: "completed" } };
+    const a = await tx.task.updateMany({ where: { ...open, reworkUserId: userId }, data: { reworkUserId: null } });
+    const b = await tx.task.updateMany({ where: { ...open, assignedUserId: userId }, data: { assignedUserId: null } });
+    freed.reopened = a.count + b.count;
+  }
+  const touched = new Set([...freed.ended.map((e) => e.projectId), ...(freed.reopened ? reopenIn : [])]);
   freed.projects = [...touched].map((projectId) => ({ projectId, orgId: orgOf.get(projectId)! })).filter((p) => p.orgId);
   return freed;
 }

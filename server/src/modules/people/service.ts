@@ -4,7 +4,7 @@ import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
-import { afterFreed, freeWorkOf } from "../../queue/leave";
+import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
 import { recordAudit } from "../audit/record";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -93,7 +93,7 @@ export async function updatePerson(
   userId: string,
   input: { orgRole?: "admin" | "member"; projects?: ProjectGrant[] },
 ) {
-  const after = await deps.db.$transaction(async (tx) => {
+  const { after, freed } = await deps.db.$transaction(async (tx) => {
     const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
     if (!member) throw notFound("person");
     const before = await personSnapshot(tx, orgId, userId);
@@ -101,14 +101,20 @@ export async function updatePerson(
       if (input.orgRole === "member") await assertNotLastAdmin(tx, orgId, userId);
       await tx.orgMember.update({ where: { orgId_userId: { orgId, userId } }, data: { role: input.orgRole } });
     }
+    let freed: Freed | null = null;
     if (input.projects) {
       await checkGrants(tx, orgId, input.projects);
+      const held = await tx.projectMember.findMany({ where: { userId, project: { orgId } } });
       await setGrants(tx, userId, orgId, input.projects);
+      const lost = lostStanding(held, input.projects.map((g) => ({ ...g, contributorTypeId: g.contributorTypeId ?? null })));
+      freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen);
     }
     const after = await personSnapshot(tx, orgId, userId);
-    await recordAudit(tx, actor, { orgId, action: "person.update", resourceType: "user", resourceId: userId, before, after });
-    return after;
+    const work = freed && (freed.ended.length || freed.reopened) ? { claimsRevoked: freed.ended.length, tasksReopened: freed.reopened } : {};
+    await recordAudit(tx, actor, { orgId, action: "person.update", resourceType: "user", resourceId: userId, before, after: { ...after, ...work } });
+    return { after, freed };
   });
+  if (freed) await afterFreed(deps, freed);
   deps.bus.publish({ type: "org.people_changed", orgId, userId });
   return after;
 }

@@ -2,7 +2,7 @@ import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
-import { afterFreed, freeWorkOf } from "../../queue/leave";
+import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
 import { recordAudit } from "../audit/record";
 
 type Project = { id: string; orgId: string };
@@ -76,7 +76,7 @@ export async function updateMember(
   userId: string,
   input: { role?: Role; contributorTypeId?: string | null },
 ) {
-  const m = await deps.db.$transaction(async (tx) => {
+  const { m, freed } = await deps.db.$transaction(async (tx) => {
     const before = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: project.id, userId } } });
     if (!before) throw notFound("member");
     const role = input.role ?? (before.role as Role);
@@ -88,19 +88,25 @@ export async function updateMember(
       data: { role, contributorTypeId: typeId ?? null },
       include,
     });
+    const lost = lostStanding([before], [m]);
+    const freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen);
     await recordAudit(tx, actor, {
       orgId: project.orgId,
       action: "member.update",
       resourceType: "project_member",
       resourceId: `${project.id}:${userId}`,
       before: { role: before.role, contributorTypeId: before.contributorTypeId },
-      after: { role: m.role, contributorTypeId: m.contributorTypeId },
+      after: { role: m.role, contributorTypeId: m.contributorTypeId, ...freedSummary(freed) },
     });
-    return m;
+    return { m, freed };
   });
+  await afterFreed(deps, freed);
   deps.bus.publish({ type: "project.changed", orgId: project.orgId, projectId: project.id });
   return m;
 }
+
+/** The audit's note of work taken back, when there was any. */
+const freedSummary = (f: Freed) => (f.ended.length || f.reopened ? { claimsRevoked: f.ended.length, tasksReopened: f.reopened } : {});
 
 export async function removeMember(deps: Deps, actor: Actor, project: Project, userId: string) {
   const freed = await deps.db.$transaction(async (tx) => {
