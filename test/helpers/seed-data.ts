@@ -9,6 +9,7 @@ type Project = { id: string; orgId: string };
 export const EVAL_CRITERIA = [
   { key: "accuracy", label: "Accuracy", kind: "rating", required: true, min: 1, max: 5 },
   { key: "notes", label: "Notes", kind: "text", required: false },
+  { key: "safe", label: "Safe", kind: "boolean", required: false },
 ];
 
 /** evaluate (task) → review (reviews evaluate) → end. */

@@ -80,8 +80,21 @@ describe("export", () => {
     const [row] = parse((await c.get(`/api/projects/${w.project.id}/export?format=csv`)).text, { columns: true }) as Record<string, string>[];
     expect(row!["evaluate.notes"]).toBe(`'${notes}`);
     expect(row!["evaluate.accuracy"]).toBe("3");
+    expect(row!["evaluate.safe"]).toBe("");
     const [line] = (await c.get(`/api/projects/${w.project.id}/export?format=jsonl`)).text.trimEnd().split("\n");
     expect(JSON.parse(line!).evaluations[0].answers.notes).toBe(notes);
+  });
+
+  it("CSV: a yes/no answer reads true or false, never an empty cell", async () => {
+    const w = await createWorld(t.deps);
+    const p = await seedPipeline(t.deps, w.project);
+    const no = await seedTask(t.deps, w.project, p, { payload: { q: "no" } });
+    const yes = await seedTask(t.deps, w.project, p, { payload: { q: "yes" } });
+    await seedSubmission(t.deps, w.project, no.id, p.evaluate.id, w.contributor.id, { accuracy: 2, safe: false }, 1);
+    await seedSubmission(t.deps, w.project, yes.id, p.evaluate.id, w.contributor.id, { accuracy: 4, safe: true }, 1);
+    const rows = parse((await client(t.url, w.owner.token).get(`/api/projects/${w.project.id}/export?format=csv`)).text, { columns: true }) as Record<string, string>[];
+    const safe = Object.fromEntries(rows.map((r) => [r.task_id, r["evaluate.safe"]]));
+    expect(safe).toEqual({ [no.id]: "false", [yes.id]: "true" });
   });
 
   it("takes the explorer's filters; an empty export still has its header", async () => {

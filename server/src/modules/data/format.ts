@@ -50,8 +50,10 @@ export function csvColumns(nodes: NodeInfo[]): string[] {
 // gets a leading apostrophe: exported answers and payloads are untrusted text.
 const FORMULA = /^[=+\-@\t\r]/;
 const text = (s: string) => (FORMULA.test(s) ? `'${s}` : s);
+// Booleans as words: csv-stringify writes false as an empty cell (like "not
+// answered") and true as 1.
 const cell = (v: unknown) =>
-  v === null || v === undefined ? "" : typeof v === "object" ? text(JSON.stringify(v)) : typeof v === "string" ? text(v) : v;
+  v === null || v === undefined ? "" : typeof v === "object" ? text(JSON.stringify(v)) : typeof v === "string" ? text(v) : typeof v === "boolean" ? String(v) : v;
 
 export const csvHeader = (columns: string[]) => stringify([columns]);
 
