@@ -51,6 +51,33 @@ describe("the edge", () => {
     }
   });
 
+  it("a forged list cursor → 400, whatever value it carries", async () => {
+    const c = client(t.url, w.admin.token);
+    const forge = (v: unknown) => Buffer.from(JSON.stringify([v, "x"])).toString("base64url");
+    const lists = [`/api/orgs/${w.org.id}/audit-log`, `/api/orgs/${w.org.id}/api-keys`, `/api/orgs/${w.org.id}/models`, `/api/projects/${w.project.id}/explorer`];
+    for (const path of lists)
+      for (const v of ["abc", 1.5, { d: "+275760-09-13T00:00:00.000Z" }, { d: "nope" }, null]) {
+        const r = await c.get(`${path}?cursor=${forge(v)}`);
+        expect({ path, v, status: r.status, code: r.body.error?.code }).toEqual({ path, v, status: 400, code: "invalid_request" });
+      }
+    for (const v of [1.5, 2 ** 40, "abc", { d: "2026-01-01T00:00:00Z" }]) {
+      const r = await c.get(`/api/projects/${w.project.id}/explorer?sort=priority&cursor=${forge(v)}`);
+      expect({ v, status: r.status }).toEqual({ v, status: 400 });
+    }
+  });
+
+  it("half of a surrogate pair in any text → 400 before anything is written", async () => {
+    const before = await t.deps.db.project.count({ where: { orgId: w.org.id } });
+    for (const body of ['{"name":"\\ud800"}', '{"name":"x\\udc00y"}', '{"name":"ok","description":"\\udbff"}', '{"name":"ok","\\ud800":1}']) {
+      const res = await raw(`/api/orgs/${w.org.id}/projects`, body);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/Unicode/) });
+    }
+    // A whole pair (an emoji) is text like any other.
+    expect((await raw(`/api/orgs/${w.org.id}/projects`, '{"name":"ok \\ud83d\\ude00"}')).status).toBe(201);
+    expect(await t.deps.db.project.count({ where: { orgId: w.org.id } })).toBe(before + 1);
+  });
+
   it("unknown routes under /api → 404 in the error shape", async () => {
     const res = await client(t.url, w.admin.token).get("/api/nope");
     expect(res.status).toBe(404);

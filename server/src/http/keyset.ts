@@ -12,24 +12,30 @@ export function encodeCursor(value: Value, id: string): string {
   return Buffer.from(JSON.stringify([v, id])).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { value: Value; id: string } {
+/** What a sort field holds: the cursor's value must be of that kind (another sort's cursor is refused). */
+export type CursorKind = "date" | "int";
+const LAST_DAY = Date.parse("9999-12-31T23:59:59.999Z");
+
+export function decodeCursor(cursor: string, kind: CursorKind): { value: Value; id: string } {
   try {
     const [v, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
     const value = v && typeof v === "object" && "d" in v ? new Date(String((v as { d: string }).d)) : v;
     const ok =
       typeof id === "string" &&
-      (typeof value === "string" || typeof value === "number" || (value instanceof Date && !Number.isNaN(value.getTime())));
+      (kind === "int"
+        ? Number.isSafeInteger(value) && Math.abs(value as number) < 2 ** 31
+        : value instanceof Date && value.getTime() >= 0 && value.getTime() <= LAST_DAY);
     if (ok) return { value: value as Value, id };
   } catch {
     // fall through: any garbage is the same bad cursor
   }
-  throw invalidRequest("The cursor is not valid: pass back a nextCursor from a previous page.");
+  throw invalidRequest("The cursor is not valid: pass back a nextCursor from a previous page of the same list and sort.");
 }
 
 /** Prisma `where` for the rows after the cursor in (field dir, id dir) order. */
-export function afterCursor(field: string, dir: Dir, cursor: string | undefined): object {
+export function afterCursor(field: string, dir: Dir, cursor: string | undefined, kind: CursorKind = "date"): object {
   if (!cursor) return {};
-  const { value, id } = decodeCursor(cursor);
+  const { value, id } = decodeCursor(cursor, kind);
   const op = dir === "asc" ? "gt" : "lt";
   return { OR: [{ [field]: { [op]: value } }, { [field]: value, id: { [op]: id } }] };
 }

@@ -26,9 +26,7 @@ const query = listQuery.extend({
 /** The cursor's value must be of the sort's type: a cursor from another sort is refused. */
 function after(sort: Sort, order: "asc" | "desc", cursor: string | undefined): Prisma.Sql {
   if (!cursor) return Prisma.empty;
-  const { value, id } = decodeCursor(cursor);
-  if ((sort === "priority") !== (typeof value === "number"))
-    throw invalidRequest("The cursor belongs to another sort: start again without it.");
+  const { value, id } = decodeCursor(cursor, sort === "priority" ? "int" : "date");
   return order === "asc"
     ? Prisma.sql`AND (${SORTS[sort]}, t."id") > (${value}, ${id})`
     : Prisma.sql`AND (${SORTS[sort]}, t."id") < (${value}, ${id})`;
