@@ -70,7 +70,7 @@ export const queueRows: Row[] = [
     params: claim,
     body: (w) => ({ token: w.extra.claimToken!, answers: { ok: true } }),
   },
-  { method: "get", path: "/api/projects/:projectId/claims", allow: writers, ok: 200 },
+  { method: "get", path: "/api/projects/:projectId/claims", allow: readers, ok: 200 },
   { method: "post", path: "/api/claims/:claimId/revoke", allow: writers, ok: 204, fresh: true, params: claim },
   { method: "get", path: "/api/me/submissions", allow: "users", ok: 200 },
 ];

@@ -118,12 +118,12 @@ export function registerQueueRoutes(api: Api, deps: Deps) {
     method: "get",
     path: "/api/projects/:projectId/claims",
     tag: "work queue",
-    summary: "Every active claim of the project (Owners and Org Admins)",
+    summary: "Every active claim of the project (Project Admins, Viewers included, and Org Admins)",
     params: projectParams,
     query: listQuery,
     response: page(activeClaimSchema),
     async handler({ actor, params, query, deps }) {
-      await loadProject(deps, actor, params.projectId, "project.write");
+      await loadProject(deps, actor, params.projectId, "project.inspect");
       return pageOf(await activeClaims(deps, params.projectId, query.limit, query.cursor), query.limit);
     },
   });
