@@ -57,6 +57,28 @@ describe("API keys", () => {
     expect(audit).toMatchObject({ actorUserId: w.admin.id, actorKeyId: created.body.id });
   });
 
+  it("cannot make keys or grant rights, so revoking a leaked key contains it", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const created = await admin.post(`/api/orgs/${w.org.id}/api-keys`, { name: "leaked" });
+    const viaKey = client(t.url, created.body.key);
+    const keysBefore = await t.deps.db.apiKey.count({ where: { orgId: w.org.id } });
+    const refused = [
+      await viaKey.post(`/api/orgs/${w.org.id}/api-keys`, { name: "child" }),
+      await viaKey.patch(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`, { name: "renamed" }),
+      await viaKey.delete(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`),
+      await viaKey.post(`/api/orgs/${w.org.id}/people`, { email: "new-admin@example.test", orgRole: "admin" }),
+      await viaKey.patch(`/api/orgs/${w.org.id}/people/${w.member.id}`, { orgRole: "admin" }),
+    ];
+    expect(refused.map((r) => `${r.status} ${r.body.error?.code}`)).toEqual(Array(5).fill("403 forbidden"));
+    expect(await t.deps.db.apiKey.count({ where: { orgId: w.org.id } })).toBe(keysBefore);
+    expect(await t.deps.db.user.count({ where: { email: "new-admin@example.test" } })).toBe(0);
+    expect((await t.deps.db.orgMember.findUniqueOrThrow({ where: { orgId_userId: { orgId: w.org.id, userId: w.member.id } } })).role).toBe("member");
+    // Reading stays open to the key, and its maker still manages it.
+    expect((await viaKey.get(`/api/orgs/${w.org.id}/api-keys`)).status).toBe(200);
+    expect((await admin.delete(`/api/orgs/${w.org.id}/api-keys/${created.body.id}`)).status).toBe(204);
+  });
+
   it("follows the maker's current rights: demoted, the key can no longer manage", async () => {
     const w = await createWorld(t.deps);
     const maker = await addOrgMember(t.deps, w.org.id, "admin");

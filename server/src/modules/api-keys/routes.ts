@@ -36,13 +36,13 @@ export function registerApiKeyRoutes(api: Api) {
     method: "post",
     path: "/api/orgs/:orgId/api-keys",
     tag,
-    summary: "Create an API key: the answer carries the key, shown this once only",
+    summary: "Create an API key: the answer carries the key, shown this once only (a signed-in Org Admin; an API key cannot make keys)",
     params: orgParams,
     body,
     status: 201,
     response: createdApiKeySchema,
     async handler({ actor, params, body, deps }) {
-      await loadOrg(deps, actor, params.orgId, "org.manage");
+      await loadOrg(deps, actor, params.orgId, "org.grant");
       const { row, key } = await createApiKey(deps, actor, params.orgId, body.name);
       return { ...apiKeyView(row), key };
     },
@@ -65,12 +65,12 @@ export function registerApiKeyRoutes(api: Api) {
     method: "patch",
     path: "/api/orgs/:orgId/api-keys/:id",
     tag,
-    summary: "Rename an API key",
+    summary: "Rename an API key (a signed-in Org Admin, not an API key)",
     params: keyParams,
     body,
     response: apiKeySchema,
     async handler({ actor, params, body, deps }) {
-      await loadOrg(deps, actor, params.orgId, "org.manage");
+      await loadOrg(deps, actor, params.orgId, "org.grant");
       return apiKeyView(await renameApiKey(deps, actor, params.orgId, params.id, body.name));
     },
   });
@@ -79,11 +79,11 @@ export function registerApiKeyRoutes(api: Api) {
     method: "delete",
     path: "/api/orgs/:orgId/api-keys/:id",
     tag,
-    summary: "Revoke an API key: from now on it answers 401",
+    summary: "Revoke an API key: from now on it answers 401 (a signed-in Org Admin, not an API key)",
     params: keyParams,
     status: 204,
     async handler({ actor, params, deps }) {
-      await loadOrg(deps, actor, params.orgId, "org.manage");
+      await loadOrg(deps, actor, params.orgId, "org.grant");
       await revokeApiKey(deps, actor, params.orgId, params.id);
     },
   });

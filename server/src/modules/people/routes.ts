@@ -47,7 +47,7 @@ export function registerPeopleRoutes(api: Api) {
     method: "post",
     path: "/api/orgs/:orgId/people",
     tag: "people",
-    summary: "Invite a person (returns a single-use invitation link to hand on)",
+    summary: "Invite a person (returns a single-use invitation link to hand on; a signed-in Org Admin, not an API key)",
     params: orgParams,
     body: inviteBody,
     status: 201,
@@ -56,7 +56,7 @@ export function registerPeopleRoutes(api: Api) {
       invitation: z.object({ token: z.string(), url: z.string(), expiresAt: z.string() }).nullable(),
     }),
     async handler({ actor, params, body, deps }) {
-      await loadOrg(deps, actor, params.orgId, "org.manage");
+      await loadOrg(deps, actor, params.orgId, "org.grant");
       const { user, invitation } = await invitePerson(deps, actor, params.orgId, {
         ...body,
         projects: body.projects,
@@ -69,12 +69,12 @@ export function registerPeopleRoutes(api: Api) {
     method: "patch",
     path: "/api/orgs/:orgId/people/:userId",
     tag: "people",
-    summary: "Change a person's org role and/or replace their project roles in this org",
+    summary: "Change a person's org role and/or replace their project roles in this org (a signed-in Org Admin, not an API key); claims and reserved work they lose standing for are freed",
     params: personParams,
     body: patchBody,
     response: person,
     async handler({ actor, params, body, deps }) {
-      await loadOrg(deps, actor, params.orgId, "org.manage");
+      await loadOrg(deps, actor, params.orgId, "org.grant");
       return updatePerson(deps, actor, params.orgId, params.userId, body);
     },
   });
