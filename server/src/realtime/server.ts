@@ -47,6 +47,7 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
   const sub = deps.redis.duplicate({ enableOfflineQueue: true, autoResendUnfulfilledCommands: true });
   for (const c of [pub, sub]) c.on("error", (err) => deps.log.debug({ err }, "socket adapter redis error"));
   quietPublish(pub, deps);
+  quietSubscribe(sub, deps);
   io.adapter(createAdapter(pub, sub));
   let subReady = 0;
 
@@ -132,6 +133,22 @@ function quietPublish(pub: Redis, deps: Deps): void {
       deps.log.debug({ err }, "socket adapter publish lost (Redis unreachable)");
       return 0;
     });
+}
+
+/**
+ * The adapter subscribes once, at start, and never handles a failure: closed
+ * before the connection was ready (a quick shutdown), those calls rejected
+ * unhandled. The subscriptions themselves come back with the connection.
+ */
+function quietSubscribe(sub: Redis, deps: Deps): void {
+  for (const name of ["subscribe", "psubscribe"] as const) {
+    const call = sub[name].bind(sub) as (...args: unknown[]) => Promise<unknown>;
+    (sub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name] = (...args) => {
+      const p = call(...args);
+      p.catch((err: unknown) => deps.log.debug({ err }, `socket adapter ${name} failed (the connection closed first)`));
+      return p;
+    };
+  }
 }
 
 function refusal(code: string, message: string): Error {
