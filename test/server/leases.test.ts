@@ -120,22 +120,38 @@ describe("expiry and fencing", () => {
   });
 
   it("warns the holder once per deadline before expiry", async () => {
-    const q = await leaseProject(60);
+    const q = await leaseProject(100);
     await importTasks(q, [{ payload: {} }]);
     const alice = q.types.Evaluators!.people[0]!;
     const c = await mustClaim(q, alice, "evaluate");
     const warnings = () => events.filter((e) => e.type === "claim.expiring" && e.claimId === c.id);
-    clock.set(at(39));
+    clock.set(at(79));
     await sweep(q);
     expect(warnings()).toHaveLength(0);
-    clock.set(at(41)); // 20 s before the deadline
+    clock.set(at(81)); // 20 s (CLAIM_EXPIRING_SECONDS) before the deadline
     await sweep(q);
     await sweep(q);
-    expect(warnings()).toEqual([expect.objectContaining({ userId: alice.id, expiresAt: at(60) })]);
-    expect((await heartbeat(alice, c)).body.expiresAt).toBe(at(101));
-    clock.set(at(82));
+    expect(warnings()).toEqual([expect.objectContaining({ userId: alice.id, expiresAt: at(100) })]);
+    expect((await heartbeat(alice, c)).body.expiresAt).toBe(at(181));
+    clock.set(at(162));
     await sweep(q);
-    expect(warnings().map((w) => (w as { expiresAt: string }).expiresAt)).toEqual([at(60), at(101)]);
+    expect(warnings().map((w) => (w as { expiresAt: string }).expiresAt)).toEqual([at(100), at(181)]);
+  });
+
+  it("warns within the last 30% of a lease shorter than the warning time, not at once nor at every heartbeat", async () => {
+    const q = await leaseProject(10);
+    await importTasks(q, [{ payload: {} }]);
+    const alice = q.types.Evaluators!.people[0]!;
+    const c = await mustClaim(q, alice, "evaluate");
+    const warnings = () => events.filter((e) => e.type === "claim.expiring" && e.claimId === c.id);
+    await sweep(q);
+    clock.set(at(4));
+    expect((await heartbeat(alice, c)).body.expiresAt).toBe(at(14));
+    await sweep(q);
+    expect(warnings()).toHaveLength(0);
+    clock.set(at(11.5)); // 2.5 s left of 14: under 30% of 10 s
+    await sweep(q);
+    expect(warnings()).toEqual([expect.objectContaining({ expiresAt: at(14) })]);
   });
 });
 

@@ -55,7 +55,9 @@ describe("the review flow", () => {
     const [id] = await importTasks(q, [{ payload: { input: "Refund?" } }]);
     const [alice, bob, carol] = q.types.Evaluators!.people;
 
-    const first = await submitAs(q, alice!, await mustClaim(q, alice!, "evaluate"), { answers: { accuracy: 2, helpful: false } });
+    const firstClaim = await claimAt(q, alice!, "evaluate");
+    expect(firstClaim.body.task.rework).toBeNull();
+    const first = await submitAs(q, alice!, firstClaim.body.claim, { answers: { accuracy: 2, helpful: false } });
     expect(first.body.submission.attempt).toBe(1);
 
     const review1 = await claimAt(q, bob!, "review");
@@ -72,8 +74,13 @@ describe("the review flow", () => {
     expect((await claimAt(q, carol!, "evaluate")).body.error.code).toBe("queue_empty");
     expect((await claimAt(q, bob!, "evaluate", id)).body.error.code).toBe("task_unavailable");
     expect((await queueOf(q, alice!)).find((i) => i.key === "evaluate")!.available).toBe(1);
-    const again = await mustClaim(q, alice!, "evaluate");
+    // Her claim carries the reviewer's word and the answers returned, as does reading it again.
+    const reclaimed = await claimAt(q, alice!, "evaluate");
+    const rework = { answers: { accuracy: 2, helpful: false }, attempt: 1, comment: "Check the refund policy.", round: 1, returnedAt: expect.any(String) };
+    expect(reclaimed.body.task.rework).toEqual(rework);
+    const again = reclaimed.body.claim;
     expect(again.taskId).toBe(id);
+    expect((await client(t.url, alice!.token).get(`/api/claims/${again.id}`)).body.task.rework).toEqual(rework);
     const second = await submitAs(q, alice!, again, { answers: { accuracy: 5, helpful: true } });
     expect(second.body.submission.attempt).toBe(2);
     expect((await t.deps.db.task.findUniqueOrThrow({ where: { id } })).reworkUserId).toBeNull();

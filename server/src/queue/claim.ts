@@ -14,13 +14,14 @@ import { neverSentToRedis } from "../infra/redis";
 import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalog, type NodeDef } from "./catalog";
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
-import { claimKeys, keysOf, NO_TYPE, warnScore } from "./keys";
+import { claimKeys, keysOf, NO_TYPE, warnLeadMs, warnScore } from "./keys";
 import { rememberGranted } from "./held";
 import { ensureLoaded, markStale, retryStale } from "./rebuild";
 import { runSettle, settleClaimCall, type SettleCall } from "./follow";
 import { runScript } from "./scripts";
 import type { ClaimRecord } from "./sql";
 import { claimWriterOf } from "./claim-writer";
+import { reworkOf, type Rework } from "./rework";
 import { sqlOf } from "./pg";
 
 export interface ClaimResult {
@@ -28,6 +29,8 @@ export interface ClaimResult {
   task: { id: string; pipelineId: string; priority: number; payload: unknown; createdAt: string; runId: string | null };
   node: NodeDef;
   reviewed: (NonNullable<ClaimRecord["reviewed"]> & { node: NodeDef }) | null;
+  /** On a task node: the returned submission this claim reworks, if any. */
+  rework: Rework | null;
 }
 
 type Granted = [taskId: string, score: string, from: number, generation: string];
@@ -97,7 +100,7 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
     const keys = claimKeys(k, node.id, actor.userId, typeKey);
     const args = [
       cat.version, actor.userId, typeKey, node.id, claimId, type?.claimLimit ?? UNTYPED_CLAIM_LIMIT, type?.poolLimit ?? 0,
-      deadline, warnScore(deadline - deps.config.CLAIM_EXPIRING_SECONDS * 1000), input.taskId ?? "", review ? "1" : "0",
+      deadline, warnScore(deadline - warnLeadMs(deps.config.CLAIM_EXPIRING_SECONDS, node.leaseSeconds)), input.taskId ?? "", review ? "1" : "0",
     ];
     const s = takeSettle();
     const fused = s && settleClaimCall(s.call, keys, args);
@@ -176,11 +179,14 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
       claimId, userId: actor.userId, expiresAt: expiresAt.toISOString(),
     });
     const reviewedNode = node.reviewsNodeId ? cat.nodes.get(node.reviewsNodeId) : undefined;
+    // Rework is kept for its author (their reserved set, `from` 4), so only those claims look for it.
+    const rework = node.kind === "task" && from === 4 ? await reworkOf(deps, taskId, node.id).catch(() => null) : null;
     return {
       claim: { id: claimId, taskId, nodeId: node.id, token: rec.token, expiresAt },
       task: { id: taskId, pipelineId: rec.pipelineId, priority: rec.priority, payload: rec.payload, createdAt: rec.createdAt, runId: rec.runId },
       node,
       reviewed: rec.reviewed && reviewedNode ? { ...rec.reviewed, node: reviewedNode } : null,
+      rework,
     };
   }
   throw unavailable("The work queue kept changing under this claim; try again.");

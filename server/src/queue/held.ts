@@ -6,7 +6,7 @@ import { notFound } from "../http/errors";
 import { forgetCatalog, getCatalog, type Catalog, type NodeDef } from "./catalog";
 import { claimLost } from "./codes";
 import { follow } from "./follow";
-import { keysOf, warnScore } from "./keys";
+import { keysOf, warnLeadMs, warnScore } from "./keys";
 import { sqlOf } from "./pg";
 import { runScript } from "./scripts";
 
@@ -109,14 +109,14 @@ export async function heartbeat(deps: Deps, actor: Actor, claimId: string, token
   );
   if (!rows.length) throw claimLost();
   const expiresAt = rows[0]!.expiresAt;
-  await moveDeadline(deps, claim.projectId, claim.taskId, claimId, expiresAt);
+  await moveDeadline(deps, claim.projectId, claim.taskId, claimId, expiresAt, node.leaseSeconds);
   return expiresAt;
 }
 
-/** Redis follows a lease deadline PostgreSQL holds (and re-arms the expiry warning). */
-export function moveDeadline(deps: Deps, projectId: string, taskId: string, claimId: string, expiresAt: Date): Promise<void> {
+/** Redis follows a lease deadline PostgreSQL holds (and re-arms the expiry warning for a lease of `leaseSeconds`). */
+export function moveDeadline(deps: Deps, projectId: string, taskId: string, claimId: string, expiresAt: Date, leaseSeconds: number): Promise<void> {
   const k = keysOf(projectId);
   const ms = expiresAt.getTime();
-  const warn = warnScore(ms - deps.config.CLAIM_EXPIRING_SECONDS * 1000);
+  const warn = warnScore(ms - warnLeadMs(deps.config.CLAIM_EXPIRING_SECONDS, leaseSeconds));
   return follow(deps, projectId, () => runScript<number>(deps.redis, "extend", [k.epoch, k.claim, k.deadlines], [taskId, claimId, ms, warn]));
 }

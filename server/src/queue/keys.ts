@@ -70,6 +70,12 @@ export const NO_TYPE = "_";
  */
 export const WARN_OFFSET = 2 ** 45;
 export const warnScore = (ms: number) => ms - WARN_OFFSET;
+/**
+ * How long before a lease ends its holder is warned: CLAIM_EXPIRING_SECONDS,
+ * but never more than 30% of the lease (as the web client's own warning). A
+ * lead longer than the lease would warn at once, again at every heartbeat.
+ */
+export const warnLeadMs = (expiringSeconds: number, leaseSeconds: number) => Math.min(expiringSeconds, leaseSeconds * 0.3) * 1000;
 /** The warning's member (the scripts build it the same way: 'w:' .. taskId). */
 export const warnMember = (taskId: string) => `w:${taskId}`;
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Deps } from "../deps";
 import { unavailable } from "../http/errors";
-import { fixedKeys, GLOBAL_KEYS, keysOf, isReserved, NO_TYPE, warnMember, warnScore } from "./keys";
+import { fixedKeys, GLOBAL_KEYS, keysOf, isReserved, NO_TYPE, warnLeadMs, warnMember, warnScore } from "./keys";
 import { readyKeyFor, score } from "./placement";
 import { runScript } from "./scripts";
 import { nextGeneration } from "./sql";
@@ -94,6 +94,7 @@ interface Row {
   assignedTypeId: string | null;
   reworkUserId: string | null;
   kind: string;
+  leaseSeconds: number;
   author: string | null;
   claimId: string | null;
   holder: string | null;
@@ -122,7 +123,7 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   const rows = await sql.query<Row>(
     `
     SELECT t.id, t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId", t."assignedTypeId", t."reworkUserId",
-      n.kind,
+      n.kind, n."leaseSeconds",
       CASE WHEN n.kind = 'review' THEN (
         SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
         ORDER BY s."createdAt" DESC, s.id DESC LIMIT 1) END AS author,
@@ -141,7 +142,6 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   );
 
   const now = deps.clock.now().getTime();
-  const warnMs = deps.config.CLAIM_EXPIRING_SECONDS * 1000;
   const count = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   const reservedReady = new Map<string, number>();
   const busy = new Map<string, number>();
@@ -163,6 +163,7 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
       const deadline = r.expiresAt.getTime();
       deadlines.push(deadline, r.id);
       // A warning whose time has passed may already have been sent: not again.
+      const warnMs = warnLeadMs(deps.config.CLAIM_EXPIRING_SECONDS, r.leaseSeconds);
       if (deadline - warnMs > now) deadlines.push(warnScore(deadline - warnMs), warnMember(r.id));
       continue;
     }

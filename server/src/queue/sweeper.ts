@@ -78,10 +78,11 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
   let expired = 0;
   for (let b = 0; b < MAX_BATCHES; b++) {
     const flat = await run<string[]>("due-expiries", [k.epoch, k.deadlines, k.claim], [now, BATCH]);
-    const due: Array<{ taskId: string; claimId: string; deadline: number }> = [];
+    const due: Array<{ taskId: string; claimId: string; deadline: number; nodeId: string }> = [];
     for (let i = 0; i < flat.length; i += 3) {
-      const claimId = flat[i + 2]!.split("|")[0]!;
-      if (claimId) due.push({ taskId: flat[i]!, deadline: Number(flat[i + 1]), claimId });
+      const entry = flat[i + 2]!.split("|");
+      const claimId = entry[0]!;
+      if (claimId) due.push({ taskId: flat[i]!, deadline: Number(flat[i + 1]), claimId, nodeId: entry[3] ?? "" });
       else await deps.redis.zrem(k.deadlines, flat[i]!, warnMember(flat[i]!)); // a deadline without a claim: nothing holds it
     }
     const ended = await expireClaims(deps, cat, due);
@@ -97,7 +98,7 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
  * (Redis follows PostgreSQL's value), or the claim already ended and Redis
  * missed it (the project is rebuilt). Returns false when the batch should stop.
  */
-async function reconcile(deps: Deps, cat: Catalog, due: Array<{ taskId: string; claimId: string }>, ended: Set<string>): Promise<boolean> {
+async function reconcile(deps: Deps, cat: Catalog, due: Array<{ taskId: string; claimId: string; nodeId: string }>, ended: Set<string>): Promise<boolean> {
   const rest = due.filter((d) => !ended.has(d.claimId));
   const rows = await deps.db.claim.findMany({ where: { id: { in: rest.map((d) => d.claimId) } }, select: { id: true, outcome: true, expiresAt: true } });
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -108,7 +109,7 @@ async function reconcile(deps: Deps, cat: Catalog, due: Array<{ taskId: string; 
       await markStale(deps, cat.projectId);
       return false;
     }
-    await moveDeadline(deps, cat.projectId, d.taskId, d.claimId, row.expiresAt);
+    await moveDeadline(deps, cat.projectId, d.taskId, d.claimId, row.expiresAt, cat.nodes.get(d.nodeId)?.leaseSeconds ?? Infinity);
   }
   return true;
 }

@@ -3,8 +3,13 @@ import type { NewNotification } from "./service";
 
 const queueLink = (projectId: string, nodeId: string) => `/projects/${projectId}/queue?node=${encodeURIComponent(nodeId)}`;
 
-const minutes = (ms: number) => {
-  const m = Math.max(1, Math.round(ms / 60_000));
+/** Time left in words: seconds under a minute (short leases), else minutes. */
+const timeLeft = (ms: number) => {
+  if (ms < 59_500) {
+    const s = Math.max(1, Math.round(ms / 1000));
+    return s === 1 ? "1 second" : `${s} seconds`;
+  }
+  const m = Math.round(ms / 60_000);
   return m === 1 ? "1 minute" : `${m} minutes`;
 };
 
@@ -33,7 +38,7 @@ export const texts = {
     userId: b.userId,
     orgId: b.orgId,
     type: "claim_expiring",
-    title: `Your claim expires in ${minutes(b.leftMs)}`,
+    title: `Your claim expires in ${timeLeft(b.leftMs)}`,
     body: `Your claim at ${b.nodeName} runs out soon: keep the form open or submit to keep your work.`,
     link: queueLink(b.projectId, b.nodeId),
     data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId, claimId: b.claimId },

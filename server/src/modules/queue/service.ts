@@ -9,6 +9,7 @@ import { UNTYPED_CLAIM_LIMIT } from "../../queue/catalog";
 import type { Reason } from "../../queue/codes";
 import { countsFor, getCatalog, loadHeldClaim, scheduleOf, type ClaimResult } from "../../queue/engine";
 import { sqlOf } from "../../queue/pg";
+import { reworkOf } from "../../queue/rework";
 
 /**
  * loadProject for the hot path: the project's org comes from the engine's
@@ -83,9 +84,12 @@ export async function readHeldClaim(deps: Deps, actor: Actor, claimId: string): 
     deps.db.task.findUniqueOrThrow({ where: { id: claim.taskId } }),
   ]);
   const reviewedNode = node.reviewsNodeId ? cat.nodes.get(node.reviewsNodeId) : undefined;
-  const sub = reviewedNode
-    ? await deps.db.submission.findFirst({ where: { taskId: claim.taskId, nodeId: reviewedNode.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] })
-    : null;
+  const [sub, rework] = await Promise.all([
+    reviewedNode
+      ? deps.db.submission.findFirst({ where: { taskId: claim.taskId, nodeId: reviewedNode.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] })
+      : null,
+    node.kind === "task" ? reworkOf(deps, claim.taskId, node.id) : null,
+  ]);
   return {
     claim: { id: claim.id, taskId: claim.taskId, nodeId: claim.nodeId, token: row.token, expiresAt: claim.expiresAt },
     task: { id: task.id, pipelineId: task.pipelineId, priority: task.priority, payload: task.payload, createdAt: task.createdAt.toISOString(), runId: task.runId },
@@ -94,6 +98,7 @@ export async function readHeldClaim(deps: Deps, actor: Actor, claimId: string): 
       sub && reviewedNode
         ? { submissionId: sub.id, answers: sub.answers as Record<string, unknown>, attempt: sub.attempt, createdAt: sub.createdAt.toISOString(), node: reviewedNode }
         : null,
+    rework,
   };
 }
 

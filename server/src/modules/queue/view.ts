@@ -44,6 +44,13 @@ export const claimedSchema = z.object({
     reviewed: z
       .object({ submissionId: z.string(), answers: z.unknown(), attempt: z.number(), createdAt: z.string(), node: nodeBrief })
       .nullable(),
+    /**
+     * On a task node, when a review returned the latest submission there: the
+     * reviewer's comment and the answers returned (rework goes to its author first).
+     */
+    rework: z
+      .object({ answers: z.record(z.string(), z.unknown()), attempt: z.number(), comment: z.string().nullable(), round: z.number(), returnedAt: z.string() })
+      .nullable(),
   }),
 });
 
@@ -65,6 +72,7 @@ export function claimedView(r: ClaimResult): z.infer<typeof claimedSchema> {
       reviewed: r.reviewed
         ? { submissionId: r.reviewed.submissionId, answers: r.reviewed.answers, attempt: r.reviewed.attempt, createdAt: iso(r.reviewed.createdAt), node: brief(r.reviewed.node) }
         : null,
+      rework: r.rework ? { ...r.rework, returnedAt: r.rework.returnedAt.toISOString() } : null,
     },
   };
 }

@@ -30,6 +30,7 @@ beforeAll(async () => {
       if (req.url === "/api/projects/empty/queue") return json(200, { items: [] });
       if (req.url === "/api/projects/p1/claims") return json(201, claimAnswer(JSON.parse(body).taskId ? "again" : "c1"));
       if (req.url === "/api/claims/c1/heartbeat") return json(409, { error: { code: "claim_lost", message: "No longer yours." } });
+      if (req.url === "/api/claims/hb/heartbeat") return json(200, { expiresAt: new Date(Date.now() + 1_200_000).toISOString() });
       if (req.url === "/api/claims/again/submit") {
         submitted.push(JSON.parse(body));
         return json(201, { submission: { id: "s1" } });
@@ -90,6 +91,20 @@ describe("work store", () => {
     await work.submit("again", { answers: { accuracy: 3 } });
     expect(submitted).toEqual([{ token: "tok-again", answers: { accuracy: 3 } }]);
     expect(work.get("again")!.state).toBe("submitted");
+  });
+
+  it("carries a returned task's rework: the reviewer's comment and the answers returned", () => {
+    const a = claimAnswer("rw");
+    a.task.rework = { answers: { accuracy: 2 }, attempt: 1, comment: "Check the refund policy.", round: 1, returnedAt: "2026-01-01T00:00:00Z" };
+    expect(workFromClaim("p1", a).rework).toEqual(a.task.rework);
+    expect(workFromClaim("p1", claimAnswer("plain")).rework).toBeNull();
+  });
+
+  it("drops the expiry warning once a heartbeat pushes the lease on", async () => {
+    work.items["hb"] = workFromClaim("p1", claimAnswer("hb"));
+    work.items["hb"]!.expiring = true;
+    await work.heartbeat("hb");
+    expect(work.get("hb")).toMatchObject({ state: "active", expiring: false });
   });
 
   it("forgets a finished claim, and brings back an open one after a reload of the page", () => {

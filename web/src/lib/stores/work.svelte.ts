@@ -20,12 +20,22 @@ export interface ReviewSubject {
   nodeName: string | null;
 }
 
+/** A task returned for rework: what the reviewer said and the answers they returned. */
+export interface Rework {
+  answers: Record<string, unknown>;
+  attempt: number;
+  comment: string | null;
+  round: number;
+  returnedAt: string;
+}
+
 export interface WorkItem {
   projectId: string;
   claim: Claim;
   task: Task;
   node: WorkNode;
   review: ReviewSubject | null;
+  rework: Rework | null;
   state: "active" | "lost" | "submitted" | "released";
   /** Why the claim was lost, in words. */
   message: string | null;
@@ -48,6 +58,7 @@ export interface ClaimAnswer {
   task: Task & {
     node?: Brief;
     reviewed?: { submissionId: string; answers: unknown; attempt: number; createdAt: string; node: Brief } | null;
+    rework?: Rework | null;
   };
 }
 
@@ -69,7 +80,7 @@ export function workFromClaim(projectId: string, r: ClaimAnswer): WorkItem {
           criteria: rv?.node.form?.criteria ?? [],
           nodeName: rv?.node.name ?? null,
         };
-  return { projectId, claim: r.claim, task: r.task, node, review, state: "active", message: null, expiring: false };
+  return { projectId, claim: r.claim, task: r.task, node, review, rework: r.task.rework ?? null, state: "active", message: null, expiring: false };
 }
 
 const LOST_MESSAGES: Record<string, string> = {
@@ -143,6 +154,8 @@ class WorkStore {
     if (!w || w.state !== "active") return;
     try {
       const r = await api.post<{ expiresAt: string }>(`/api/claims/${claimId}/heartbeat`, { token: w.claim.token });
+      // A lease pushed further on is no longer about to end (the server warns again for the new deadline).
+      if (Date.parse(r.expiresAt) > Date.parse(w.claim.expiresAt)) w.expiring = false;
       w.claim.expiresAt = r.expiresAt;
       this.persist(claimId);
     } catch (err) {
