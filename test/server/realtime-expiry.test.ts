@@ -50,4 +50,27 @@ describe("claim expiry", () => {
     alice.close();
     watcher.close();
   });
+
+  it("tells the holder at once when an admin takes the claim back", async () => {
+    const s = await queueScene(t.deps, t.url, 1);
+    const alice = await connect(t.url, s.alice.token);
+    const c = await claim(t.url, s.alice.token, s.project.id, s.evaluate);
+    expect((await client(t.url, s.owner.token).post(`/api/claims/${c.id}/revoke`)).status).toBe(204);
+    expect(await alice.waitFor("claim:revoked")).toEqual({ claimId: c.id, taskId: c.taskId, nodeId: s.evaluate });
+    expect(alice.of("claim:expired")).toHaveLength(0);
+    alice.close();
+  });
+});
+
+describe("queue settings", () => {
+  it("tells a queue room's watchers to read their queue again when the project's types or schedules change", async () => {
+    const s = await queueScene(t.deps, t.url, 1);
+    const alice = await connect(t.url, s.alice.token);
+    await alice.subscribe(rooms.queue(s.project.id));
+    const schedule = { timezone: "UTC", windows: [{ days: [6], start: "09:00", end: "10:00" }], exceptions: [] };
+    const r = await client(t.url, s.owner.token).patch(`/api/projects/${s.project.id}/contributor-types/${s.evaluators.id}`, { schedule });
+    expect(r.status).toBe(200);
+    expect(await alice.waitFor("queue:settings")).toEqual({ projectId: s.project.id });
+    alice.close();
+  });
 });

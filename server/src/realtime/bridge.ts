@@ -1,6 +1,6 @@
 // From the domain event bus (events leave only after commit) to sockets.
 // Personal events (claim:*, notification) go at once to `user:<id>` through the
-// adapter. State changes only *mark* rooms dirty, here and — batched — on every
+// adapter, as does queue:settings to a project's queue room (rare: admin changes). State changes only *mark* rooms dirty, here and — batched — on every
 // other instance ("rt:marks"); each instance then reads the state itself and
 // pushes to its own sockets, coalesced. One instance's pushes to a socket are
 // serial reads of the truth, so no cross-instance race can leave a stale count.
@@ -100,6 +100,10 @@ function personal(rt: Realtime, e: DomainEvent): void {
     emit.toUser(e.userId, "claim:expiring", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId, expiresAt: e.expiresAt });
   } else if (e.type === "task.released" && e.reason === "expired") {
     emit.toUser(e.userId, "claim:expired", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId });
+  } else if (e.type === "task.released" && e.reason === "revoked") {
+    emit.toUser(e.userId, "claim:revoked", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId });
+  } else if (e.type === "project.changed") {
+    emit.toRoom(rooms.queue(e.projectId), "queue:settings", { projectId: e.projectId });
   } else if (e.type === "notification.created") {
     const { id, type, title, body, link, createdAt } = e.notification;
     emit.toUser(e.userId, "notification", { id, type: type as NotificationType, title, body, link, createdAt });

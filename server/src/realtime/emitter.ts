@@ -47,7 +47,7 @@ export class Emitter {
   ) {
     this.sent = new Counter({
       name: "pipelines_realtime_emits_total",
-      help: "Socket.IO emits by event and scope (user: through the adapter; local: this instance's sockets)",
+      help: "Socket.IO emits by event and scope (user, room: through the adapter; local: this instance's sockets)",
       labelNames: ["event", "scope"],
       registers: registry ? [registry] : [],
     });
@@ -57,6 +57,12 @@ export class Emitter {
   toUser<E extends Event>(userId: string, event: E, payload: Payload<E>): void {
     this.sent.inc({ event, scope: "user" });
     (this.io.to(rooms.user(userId)).emit as (e: E, p: Payload<E>) => boolean)(event, payload);
+  }
+
+  /** To every socket in a room, on every instance (rare events only: it is not sliced). */
+  toRoom<E extends Event>(room: string, event: E, payload: Payload<E>): void {
+    this.sent.inc({ event, scope: "room" });
+    (this.io.to(room).emit as (e: E, p: Payload<E>) => boolean)(event, payload);
   }
 
   /**

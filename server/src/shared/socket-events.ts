@@ -55,6 +55,14 @@ export interface ServerToClientEvents {
   "queue:changed": (e: QueueChanged) => void;
   "claim:expiring": (e: ClaimRef & { expiresAt: string }) => void;
   "claim:expired": (e: ClaimRef) => void;
+  /** An admin took the claim back (revoked): its token is dead, the task is back in the queue. */
+  "claim:revoked": (e: ClaimRef) => void;
+  /**
+   * To a queue room: the project's nodes, contributor types, schedules, limits or
+   * team changed, so each client's own picture (reasons, what it may claim) is
+   * read again; counts alone come as queue:changed.
+   */
+  "queue:settings": (e: { projectId: string }) => void;
   notification: (e: NotificationPush) => void;
   "dashboard:counters": (e: DashboardCounters) => void;
   "room:left": (e: RoomLeft) => void;

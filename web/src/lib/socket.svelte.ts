@@ -8,7 +8,9 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents, SubscribeRequest 
 
 type Events = { [K in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[K]>[0] };
 type Handler<E extends keyof Events> = (payload: Events[E]) => void;
-const EVENTS: (keyof Events)[] = ["queue:changed", "claim:expiring", "claim:expired", "notification", "dashboard:counters", "room:left", "session:expired"];
+const EVENTS: (keyof Events)[] = [
+  "queue:changed", "queue:settings", "claim:expiring", "claim:expired", "claim:revoked", "notification", "dashboard:counters", "room:left", "session:expired",
+];
 
 interface RoomState {
   count: number;

@@ -23,7 +23,7 @@ const RELOAD_EVERY_MS = 10_000;
 class QueueStore {
   projects = $state<Record<string, ProjectQueue>>({});
   private watchers = new Map<string, { count: number; stop: () => void }>();
-  private reloadTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private reloadTimers = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
   private loadedAt = new Map<string, number>();
 
   of(projectId: string): ProjectQueue {
@@ -52,14 +52,20 @@ class QueueStore {
     if (w) w.count++;
     else {
       const offRoom = realtime.subscribe(`project:${projectId}:queue`);
-      const offEvent = realtime.on("queue:changed", (e) => {
-        if (e.projectId === projectId) this.apply(projectId, e.nodeId, e.available);
-      });
+      const offs = [
+        realtime.on("queue:changed", (e) => {
+          if (e.projectId === projectId) this.apply(projectId, e.nodeId, e.available);
+        }),
+        // Types, schedules, limits or roles changed: reasons and rights are mine to read again.
+        realtime.on("queue:settings", (e) => {
+          if (e.projectId === projectId) this.scheduleReload(projectId, 0);
+        }),
+      ];
       this.watchers.set(projectId, {
         count: 1,
         stop: () => {
           offRoom();
-          offEvent();
+          for (const off of offs) off();
         },
       });
     }
@@ -69,7 +75,7 @@ class QueueStore {
       if (!cur || --cur.count > 0) return;
       cur.stop();
       this.watchers.delete(projectId);
-      clearTimeout(this.reloadTimers.get(projectId));
+      clearTimeout(this.reloadTimers.get(projectId)?.timer);
       this.reloadTimers.delete(projectId);
     };
   }
@@ -94,19 +100,37 @@ class QueueStore {
     this.scheduleReload(projectId, item ? RELOAD_EVERY_MS : 0);
   }
 
-  /** One read after a burst of events, not one per event; a node not yet known is read at once. */
+  /**
+   * A claim of mine ended elsewhere (expired, revoked): it leaves my claims at
+   * once, and the project is read again for what I may claim now.
+   */
+  forgetClaim(claimId: string) {
+    for (const [projectId, q] of Object.entries(this.projects)) {
+      const item = q.items.find((i) => i.myClaims.some((c) => c.id === claimId));
+      if (!item) continue;
+      item.myClaims = item.myClaims.filter((c) => c.id !== claimId);
+      this.scheduleReload(projectId, 0);
+    }
+  }
+
+  /**
+   * One read after a burst of events, not one per event; a node not yet known
+   * is read at once. A sooner read replaces a later one already planned.
+   */
   scheduleReload(projectId: string, every = RELOAD_EVERY_MS) {
-    if (this.reloadTimers.has(projectId)) return;
     const since = Date.now() - (this.loadedAt.get(projectId) ?? 0);
     // A little jitter so that a room of watchers does not read in step.
-    const wait = Math.max(0, every - since) + (every ? Math.random() * 2000 : 0);
-    this.reloadTimers.set(
-      projectId,
-      setTimeout(() => {
+    const wait = Math.max(0, every - since) + Math.random() * (every ? 2000 : 500);
+    const planned = this.reloadTimers.get(projectId);
+    if (planned && planned.at <= Date.now() + wait) return;
+    if (planned) clearTimeout(planned.timer);
+    this.reloadTimers.set(projectId, {
+      at: Date.now() + wait,
+      timer: setTimeout(() => {
         this.reloadTimers.delete(projectId);
         if (this.watchers.has(projectId)) void this.load(projectId);
       }, wait),
-    );
+    });
   }
 }
 

@@ -1,10 +1,12 @@
 // The claims this tab works on: claim, heartbeat, submit, release. A claim lost
-// to expiry or to someone else (409 claim_lost, or `claim:expired` from the
-// socket) keeps its answers on screen: they live in the draft, not the claim.
+// to expiry or to someone else (409 claim_lost, or `claim:expired` /
+// `claim:revoked` from the socket) keeps its answers on screen: they live in
+// the draft, not the claim.
 import { api, ApiError } from "../api/client";
 import type { Claim, Criterion, NodeKind, Submission, Task } from "../api/types";
 import { clearDraft } from "../forms/answers";
 import { realtime } from "../socket.svelte";
+import { queue } from "./queue.svelte";
 
 export interface WorkNode {
   id: string;
@@ -86,6 +88,7 @@ export function workFromClaim(projectId: string, r: ClaimAnswer): WorkItem {
 const LOST_MESSAGES: Record<string, string> = {
   claim_lost: "This claim ended: the lease ran out or the task was taken back. Your answers are still here.",
   expired: "The lease on this task ran out and it went back to the queue. Your answers are still here.",
+  revoked: "An admin took this task back and it went back to the queue. Your answers are still here.",
 };
 
 class WorkStore {
@@ -96,7 +99,14 @@ class WorkStore {
   start() {
     this.stop();
     this.offs.push(
-      realtime.on("claim:expired", (e) => this.markLost(e.claimId, LOST_MESSAGES.expired!)),
+      realtime.on("claim:expired", (e) => {
+        this.markLost(e.claimId, LOST_MESSAGES.expired!);
+        queue.forgetClaim(e.claimId);
+      }),
+      realtime.on("claim:revoked", (e) => {
+        this.markLost(e.claimId, LOST_MESSAGES.revoked!);
+        queue.forgetClaim(e.claimId);
+      }),
       realtime.on("claim:expiring", (e) => {
         const w = this.items[e.claimId];
         if (w && w.state === "active") w.expiring = true;
