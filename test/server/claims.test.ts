@@ -7,7 +7,7 @@ import { ManualClock } from "../../server/src/infra/clock";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { addProjectMember } from "../helpers/factories";
 import { client } from "../helpers/http";
-import { claimAt, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs } from "../helpers/queue";
+import { claimAt, evaluateForm, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs } from "../helpers/queue";
 
 // Monday 2026-06-15 10:00 UTC
 const clock = new ManualClock("2026-06-15T10:00:00Z");
@@ -100,6 +100,15 @@ describe("who may claim what", () => {
     expect([res.status, res.body.error.code]).toEqual([403, "wrong_contributor_type"]);
     expect((await queueOf(q, rita)).map((i) => i.key)).toEqual(["review"]);
     expect((await queueOf(q, q.types.Evaluators!.people[0]!)).map((i) => i.key)).toEqual(["evaluate"]);
+  });
+
+  it("names each queue node's pipeline, so nodes of one name in two pipelines can be told apart", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const alice = q.types.Evaluators!.people[0]!;
+    const nodes = [{ key: "evaluate", kind: "task", name: "Evaluate", contributorTypeId: q.types.Evaluators!.id, form: evaluateForm }, { key: "done", kind: "end", name: "Done" }];
+    expect((await client(t.url, q.owner.token).post(`/api/projects/${q.project.id}/pipelines`, { name: "Second pass", nodes })).status).toBe(201);
+    const evaluate = (await queueOf(q, alice)).filter((i) => i.name === "Evaluate");
+    expect(evaluate.map((i) => i.pipelineName)).toEqual(["Agent evals", "Second pass"]);
   });
 
   it("answers 404 for an unknown node and for a node of another project, 403 for a non-contributor", async () => {

@@ -11,6 +11,8 @@ import { scheduleState, type ScheduleState } from "./schedule";
 export interface NodeDef {
   id: string;
   pipelineId: string;
+  /** Its pipeline's name: two pipelines may have nodes of one name. */
+  pipelineName: string;
   projectId: string;
   key: string;
   kind: "task" | "review" | "end";
@@ -98,16 +100,18 @@ async function load(deps: Deps, projectId: string): Promise<Catalog | null> {
   const version = (await deps.redis.get(keysOf(projectId).cfg)) ?? "0";
   const [project, pipelines, nodes, types] = await Promise.all([
     deps.db.project.findUnique({ where: { id: projectId }, select: { id: true, orgId: true, status: true } }),
-    deps.db.pipeline.findMany({ where: { projectId }, select: { id: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    deps.db.pipeline.findMany({ where: { projectId }, select: { id: true, name: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     deps.db.pipelineNode.findMany({ where: { projectId }, orderBy: [{ pipelineId: "asc" }, { position: "asc" }] }),
     deps.db.contributorType.findMany({ where: { projectId } }),
   ]);
   if (!project) return null;
   const defs = new Map<string, NodeDef>();
+  const pipelineNames = new Map(pipelines.map((p) => [p.id, p.name]));
   for (const n of nodes) {
     defs.set(n.id, {
       id: n.id,
       pipelineId: n.pipelineId,
+      pipelineName: pipelineNames.get(n.pipelineId) ?? "",
       projectId,
       key: n.key,
       kind: n.kind as NodeDef["kind"],

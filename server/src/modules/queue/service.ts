@@ -62,6 +62,7 @@ export async function queueView(deps: Deps, actor: Actor, projectId: string) {
       return {
         nodeId: n.id,
         pipelineId: n.pipelineId,
+        pipelineName: n.pipelineName,
         key: n.key,
         name: n.name,
         kind: n.kind as "task" | "review",

@@ -8,6 +8,7 @@ export const myClaimSchema = z.object({ id: z.string(), taskId: z.string(), toke
 export const queueItemSchema = z.object({
   nodeId: z.string(),
   pipelineId: z.string(),
+  pipelineName: z.string(),
   key: z.string(),
   name: z.string(),
   kind: z.enum(["task", "review"]),
