@@ -102,6 +102,7 @@ export const settingsRows: Row[] = [
     params: (w) => ({ agentId: w.extra.agentId! }),
     body: (w) => ({ input: { q: 1 }, output: { a: 2 }, pipelineId: w.extra.pipelineId }),
   },
+  { method: "get", path: "/api/projects/:projectId/templates", allow: writers, ok: 200 },
   {
     method: "post",
     path: "/api/projects/:projectId/pipelines/from-template/:templateId",

@@ -45,6 +45,11 @@ describe("pipeline templates", () => {
     const { w, templateId } = await withTemplate();
     const reviewers = await createContributorType(t.deps, w.project.id, { name: "Reviewers" });
     const owner = client(t.url, w.owner.token);
+    // The project's Owner lists the org's templates through the project (not the org's settings).
+    expect((await owner.get(`/api/orgs/${w.org.id}/templates`)).status).toBe(403);
+    const offered = await owner.get(`/api/projects/${w.project.id}/templates`);
+    expect(offered.status).toBe(200);
+    expect(offered.body.items.map((i: { id: string }) => i.id)).toEqual([templateId]);
     const res = await owner.post(`/api/projects/${w.project.id}/pipelines/from-template/${templateId}`, {
       name: "Run 1 evals",
       contributorTypes: { evaluate: w.type.id, review: reviewers.id },

@@ -2,16 +2,18 @@
 // template of the project's org becomes a pipeline of the project, through the
 // pipeline engine's own create command (same validation, audit and events).
 // Contributor types belong to the project, so they are chosen here per node key.
+// GET /api/projects/:projectId/templates lists the templates to choose from for
+// the project's Owners, who do not manage the org's settings.
 import { z } from "zod";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { invalidRequest, notFound } from "../../http/errors";
-import { id, type Api } from "../../http/route";
+import { id, listQuery, page, pageOf, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { pipelineInputSchema } from "../pipelines/schema";
 import { createPipeline } from "../pipelines/service";
 import { pipelineSchema, pipelineView } from "../pipelines/view";
-import type { TemplateNode } from "./templates";
+import { templatesItem, type TemplateNode } from "./templates";
 
 const body = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -48,6 +50,26 @@ export async function instantiateTemplate(
 }
 
 export function registerInstantiateRoute(api: Api) {
+  api.add({
+    method: "get",
+    path: "/api/projects/:projectId/templates",
+    tag: "pipelines",
+    summary: "The organization's pipeline templates, for this project's Owners and Org Admins to instantiate (in the order they were made)",
+    params: z.strictObject({ projectId: id }),
+    query: listQuery,
+    response: page(templatesItem.schema),
+    async handler({ actor, params, query, deps }) {
+      const project = await loadProject(deps, actor, params.projectId, "project.write");
+      const rows = await deps.db.pipelineTemplate.findMany({
+        where: { orgId: project.orgId, ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
+        orderBy: { id: "asc" },
+        take: query.limit + 1,
+      });
+      const p = pageOf(rows, query.limit);
+      return { items: p.items.map(templatesItem.view), nextCursor: p.nextCursor };
+    },
+  });
+
   api.add({
     method: "post",
     path: "/api/projects/:projectId/pipelines/from-template/:templateId",
