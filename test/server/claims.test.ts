@@ -126,7 +126,12 @@ describe("who may claim what", () => {
   it("refuses claims in an archived project", async () => {
     const q = await queueProject(t.deps, t.url);
     await importTasks(q, [{ payload: {} }]);
-    expect((await client(t.url, q.admin.token).post(`/api/projects/${q.project.id}/archive`)).status).toBe(200);
+    const admin = client(t.url, q.admin.token);
+    expect((await admin.post(`/api/projects/${q.project.id}/archive`)).status).toBe(200);
+    // Archiving again answers the same and records nothing more.
+    const again = await admin.post(`/api/projects/${q.project.id}/archive`);
+    expect([again.status, again.body.status]).toEqual([200, "archived"]);
+    expect(await t.deps.db.auditEntry.count({ where: { resourceId: q.project.id, action: "project.archive" } })).toBe(1);
     const alice = q.types.Evaluators!.people[0]!;
     const res = await claimAt(q, alice, "evaluate");
     expect([res.status, res.body.error.code]).toEqual([409, "project_archived"]);

@@ -129,6 +129,7 @@ describe("contributor types", () => {
     ["day 8", { timezone: "UTC", windows: [{ days: [8], start: "09:00", end: "17:00" }] }],
     ["empty window", { timezone: "UTC", windows: [{ days: [1], start: "09:00", end: "09:00" }] }],
     ["bad date", { timezone: "UTC", windows: [{ days: [1], start: "09:00", end: "17:00" }], exceptions: [{ date: "2026-13-40" }] }],
+    ["date that does not exist", { timezone: "UTC", windows: [{ days: [1], start: "09:00", end: "17:00" }], exceptions: [{ date: "2026-02-30" }] }],
   ])("refuses a schedule with %s", async (_name, schedule) => {
     const res = await client(t.url, w.owner.token).post(url(), { name: `Bad ${Math.random()}`, claimLimit: 1, schedule });
     expect(res.status).toBe(400);

@@ -15,7 +15,8 @@ export const windowSchema = z
   .refine((w) => new Set(w.days).size === w.days.length, { message: "A day is listed twice", path: ["days"] });
 
 export const exceptionSchema = z.strictObject({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a real date"),
+  // Date.parse rolls 2026-02-30 over to March 2nd: a real date reads back the same.
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD").refine(isRealDate, "Not a real date"),
   closed: z.literal(true).default(true),
 });
 
@@ -27,3 +28,8 @@ export const scheduleSchema = z.strictObject({
 
 export type Schedule = z.infer<typeof scheduleSchema>;
 export type ScheduleWindow = z.infer<typeof windowSchema>;
+
+function isRealDate(d: string): boolean {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+}

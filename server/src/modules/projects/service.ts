@@ -27,9 +27,13 @@ export async function updateProject(deps: Deps, actor: Actor, project: Project, 
   });
 }
 
+/** Archive or restore; asking for the status the project already has changes and records nothing. */
 export async function archiveProject(deps: Deps, actor: Actor, project: Project, status: "active" | "archived") {
   const p = await deps.db.$transaction(async (tx) => {
-    const p = await tx.project.update({ where: { id: project.id }, data: { status } });
+    // Conditional, so two concurrent archives write (and audit) once.
+    const changed = await tx.project.updateMany({ where: { id: project.id, status: { not: status } }, data: { status } });
+    if (!changed.count) return null;
+    const p = await tx.project.findUniqueOrThrow({ where: { id: project.id } });
     await recordAudit(tx, actor, {
       orgId: project.orgId,
       action: status === "archived" ? "project.archive" : "project.restore",
@@ -40,6 +44,7 @@ export async function archiveProject(deps: Deps, actor: Actor, project: Project,
     });
     return p;
   });
+  if (!p) return deps.db.project.findUniqueOrThrow({ where: { id: project.id } });
   deps.bus.publish({ type: "project.changed", orgId: p.orgId, projectId: p.id });
   return p;
 }
