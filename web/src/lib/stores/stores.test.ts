@@ -28,6 +28,8 @@ beforeAll(async () => {
         res.end(v === undefined ? undefined : JSON.stringify(v));
       };
       if (req.url === "/api/projects/empty/queue") return json(200, { items: [] });
+      if (req.url === "/api/projects/mine/queue")
+        return json(200, { items: [{ nodeId: "n-eval", pipelineId: "pl", pipelineName: "Evals", key: "evaluate", name: "Evaluate", kind: "task", leaseSeconds: 600, available: 0, canClaim: false, reason: "claim_limit_reached", myClaims: [{ id: "k1", taskId: "t1", token: "x", expiresAt: new Date(Date.now() + 600_000).toISOString() }] }] });
       if (req.url === "/api/projects/p1/claims") return json(201, claimAnswer(JSON.parse(body).taskId ? "again" : "c1"));
       if (req.url === "/api/claims/c1/heartbeat") return json(409, { error: { code: "claim_lost", message: "No longer yours." } });
       if (req.url === "/api/claims/hb/heartbeat") return json(200, { expiresAt: new Date(Date.now() + 1_200_000).toISOString() });
@@ -52,6 +54,13 @@ describe("queue store", () => {
     expect(queue.of("empty").loading).toBe(true); // read while in flight, as the page does
     await loading;
     expect(queue.of("empty")).toMatchObject({ loading: false, error: null, items: [] });
+  });
+
+  it("drops a claim of mine that ended elsewhere (expired, revoked) at once", async () => {
+    await queue.load("mine");
+    expect(queue.of("mine").items[0]!.myClaims.map((c) => c.id)).toEqual(["k1"]);
+    queue.forgetClaim("k1");
+    expect(queue.of("mine").items[0]!.myClaims).toEqual([]);
   });
 
   it("keeps the error of a failed load for the page", async () => {
