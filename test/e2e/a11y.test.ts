@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
 import { addProjectMember } from "../helpers/factories";
-import { importTasks, queueProject, type QueueProject } from "../helpers/queue";
+import { goodAnswers, importTasks, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
 import { a11yViolations, launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
 
 let t: TestApp;
@@ -58,6 +58,15 @@ describe("accessibility", () => {
     await tab.page.getByRole("button", { name: "Claim next" }).first().click();
     await tab.page.getByRole("heading", { name: "Your evaluation" }).waitFor();
     expect(await a11yViolations(tab.page)).toEqual([]);
+  });
+
+  it("the inbox, with an unread notification", async () => {
+    const author = q.types.Evaluators!.people[1]!;
+    await importTasks(q, [{ payload: { input: "Do you ship to Norway?", output: "Yes, in 3–5 days." } }]);
+    expect((await submitAs(q, author, await mustClaim(q, author, "evaluate"), { answers: goodAnswers })).status).toBe(201);
+    const reviewer = q.types.Reviewers!.people[0]!;
+    expect(await check(reviewer.token, "/inbox", (x) => x.page.getByText("Ready for review: Review").first().waitFor())).toEqual([]);
+    expect(await tabs.at(-1)!.page.getByText("Unread", { exact: true }).count()).toBeGreaterThan(0);
   });
 
   it("the dashboard", async () => {

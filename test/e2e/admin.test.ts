@@ -69,7 +69,13 @@ describe("an Org Admin in the browser", () => {
   it("builds a pipeline in the node editor: evaluate, review, end", async () => {
     await section("Pipelines").click();
     await page.getByRole("link", { name: "New pipeline" }).click();
+    // Only the name is missing: the message says so, and goes once a name is typed.
+    await page.getByRole("button", { name: "Create pipeline" }).click();
+    await page.getByRole("alert").filter({ hasText: "Give the pipeline a name." }).waitFor();
+    expect(await page.getByText(/nodes? needs? attention/).count()).toBe(0);
     await page.getByLabel("Name", { exact: true }).fill("Answer quality");
+    await eventually(() => page.getByRole("alert").count()).toBe(0);
+    expect(await page.getByText("Give the pipeline a name.").count()).toBe(0);
     await page.getByLabel("Node 1 name").fill("Rate the answer");
     await page.getByLabel("Contributor type").first().selectOption({ label: "Domain Expert" });
     await page.getByRole("button", { name: "Yes / no", exact: true }).click();
@@ -80,8 +86,11 @@ describe("an Org Admin in the browser", () => {
     await page.getByRole("button", { name: "Create pipeline" }).click();
     await page.waitForURL(/\/pipelines\/[^/]+$/);
     await page.getByRole("heading", { name: "Answer quality" }).waitFor();
-    expect(await page.getByLabel("Node 2 name").inputValue()).toBe("Second look");
-    expect(await page.getByLabel("Reviews the work of").inputValue()).toBe("rate_the_answer");
+    // Created, it reads as text (its nodes are fixed): no field to type in.
+    await page.getByRole("heading", { name: "Second look" }).waitFor();
+    expect(await page.locator("dt:text-is('Reviews the work of') + dd").textContent()).toBe("Rate the answer");
+    await page.getByText("Is it safe to send?").waitFor();
+    expect(await page.getByRole("textbox").count()).toBe(0);
   });
 
   it("imports tasks from pasted JSON and finds them in the task list with their history", async () => {
@@ -177,6 +186,16 @@ describe("an Org Admin in the browser", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("****1234");
     expect(await page.locator("body").textContent()).not.toContain("supersecret");
+
+    // One per service: adding a second offers to edit the one there is.
+    await page.getByRole("button", { name: "Add credential" }).click();
+    await page.getByRole("dialog").getByText("The organization already has a HuggingFace API token").waitFor();
+    await page.getByRole("button", { name: "Edit the existing one" }).click();
+    await page.getByRole("heading", { name: "Replace credential" }).waitFor();
+    await page.getByLabel("New value").fill("hf_othersecretvalue5678");
+    await page.getByRole("button", { name: "Save" }).click();
+    await eventually(() => row.textContent()).toContain("****5678");
+    expect(await page.getByRole("row", { name: /HuggingFace/ }).count()).toBe(1);
   });
 
   it("keeps a pipeline template in the org settings and starts a project's pipeline from it", async () => {
@@ -194,6 +213,6 @@ describe("an Org Admin in the browser", () => {
     await page.getByRole("dialog").getByRole("listitem").filter({ hasText: "Two-step review" }).getByRole("button", { name: "Use" }).click();
     await page.waitForURL(/\/pipelines\/[^/]+$/);
     await page.getByRole("heading", { name: "Two-step review" }).waitFor();
-    expect(await page.getByLabel("Reviews the work of").inputValue()).toBe("evaluate");
+    expect(await page.locator("dt:text-is('Reviews the work of') + dd").textContent()).toBe("Evaluate");
   });
 });

@@ -51,9 +51,15 @@ describe("a Viewer", () => {
     expect(await page.getByRole("button", { name: "From a template" }).count()).toBe(0);
 
     await page.getByRole("link", { name: "Agent evals" }).click();
-    await page.getByLabel("Name", { exact: true }).waitFor();
-    expect(await page.getByLabel("Name", { exact: true }).isDisabled()).toBe(true);
-    expect(await page.getByRole("button", { name: /\+ (Task|Review) node/ }).count()).toBe(0);
+    // The pipeline reads as text: no fields, no editing buttons (not even disabled ones).
+    await page.getByRole("heading", { name: "Agent evals", level: 2 }).waitFor();
+    await page.getByRole("heading", { name: "Evaluation form" }).waitFor();
+    expect(await page.getByText("Reviews the work of").count()).toBe(1);
+    expect(await page.getByRole("textbox").count()).toBe(0);
+    expect(await page.getByRole("combobox").count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^(Remove|↑|↓|Move .*|\+ .* node|Create pipeline)$/ }).count()).toBe(0);
+    expect(await page.getByText(/save this one as a template/).count()).toBe(0);
+    await screenshot(page, "viewer-pipeline");
 
     const checks: Array<[string, string, RegExp]> = [
       ["types", "Evaluators", /^Add type$/],

@@ -143,7 +143,7 @@ describe("work queue in the browser", () => {
   });
 
   it("keeps the typed answers on screen when the claim is lost, with a clear message", async () => {
-    // A revoked claim answers 409 claim_lost on submit: the browser logs that response.
+    // A heartbeat racing the revoke may answer 409 claim_lost: the browser logs that response.
     (b as Tab & { allow?: RegExp }).allow = /status of 409/;
     await card(b, "evaluate").getByRole("button", { name: "Claim next" }).click();
     await b.page.waitForURL(/\/work\/claims\//);
@@ -152,10 +152,10 @@ describe("work queue in the browser", () => {
     await b.page.getByRole("group", { name: /Accuracy/ }).getByText("2", { exact: true }).click();
     await b.page.getByRole("group", { name: /Helpful/ }).getByRole("radio", { name: "No" }).check();
 
+    // The Owner takes it back: the page hears of it at once, without a submit or a heartbeat.
     const revoked = await client(t.url, q.owner.token).post(`/api/claims/${claimId}/revoke`);
     expect(revoked.status).toBe(204);
-    await b.page.getByRole("button", { name: /^Submit/ }).first().click();
-    await b.page.getByTestId("claim-lost").waitFor();
+    await b.page.getByTestId("claim-lost").filter({ hasText: "An admin took this task back" }).waitFor();
     expect(await b.page.getByLabel("Notes").inputValue()).toBe("Half-written notes I must not lose");
     await screenshot(b.page, "claim-lost");
 
@@ -180,6 +180,27 @@ describe("work queue in the browser", () => {
     await r.page.keyboard.press("Control+Enter");
     await r.page.getByTestId("toast").filter({ hasText: "Returned for rework" }).waitFor();
     await b.page.getByTestId("toast").filter({ hasText: "Your work was returned" }).waitFor();
+
+    // Bob takes the rework: it opens with the reviewer's comment and the answers he sent.
+    const returned = await t.deps.db.task.findFirstOrThrow({ where: { projectId: q.project.id, reworkUserId: bob.id } });
+    const rework = await mustClaim(q, bob, "evaluate", returned.id);
+    await b.page.goto(`${t.url}/work/claims/${rework.id}?project=${q.project.id}`);
+    const note = b.page.getByRole("note", { name: "Returned for rework" });
+    await note.getByText("Check the arrival time against the timetable.").waitFor();
+    expect(await b.page.getByLabel("Notes").inputValue()).toBe("Half-written notes I must not lose");
+    await b.page.goto(`${t.url}/work`);
+  });
+
+  it("tells in the task's history who acted and whom it concerned", async () => {
+    const { taskId } = await t.deps.db.review.findFirstOrThrow({ where: { projectId: q.project.id, verdict: "return" } });
+    const o = await open(q.owner, `/projects/${q.project.id}/tasks/${taskId}`);
+    const history = o.page.locator(".timeline");
+    await history.getByText(`Revoked by ${q.owner.name} (held by ${bob.name})`).waitFor();
+    await history.getByText(`Reviewed by ${rita.name}: sent back for rework`).waitFor();
+    await history.getByText(`Returned by ${rita.name} to ${bob.name} for rework`).waitFor();
+    // The evaluation reads with its form's labels, in form order.
+    await eventually(() => o.page.locator("article dl dt").allTextContents()).toEqual(["Accuracy", "Helpful?", "Notes"]);
+    await screenshot(o.page, "task-history");
   });
 
   it("keeps the notifications in an inbox with the unread count in the title", async () => {
@@ -197,6 +218,8 @@ describe("work queue in the browser", () => {
     await b.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Submitted" }).click();
     await b.page.getByText("Returned").first().waitFor();
     await b.page.locator("main").getByText("Check the arrival time against the timetable.").waitFor();
+    // The answers read as the form asked them: its labels in its order (the stored keys come back in any order).
+    await eventually(() => b.page.locator("main dl dt").allTextContents()).toEqual(["Accuracy", "Helpful?", "Notes"]);
     await a.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Submitted" }).click();
     await a.page.getByText("Passed review").waitFor();
     await screenshot(a.page, "submitted");

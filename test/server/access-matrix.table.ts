@@ -46,6 +46,7 @@ export const rows: Row[] = [
   { method: "post", path: "/api/auth/login", allow: "public", ok: 401, body: () => ({ email: "nobody@test.local", password: "x" }) },
   { method: "post", path: "/api/auth/accept-invite", allow: "public", ok: 400, body: () => ({ token: "not-a-real-token", password: "long-enough-1" }) },
   { method: "get", path: "/api/me", allow: "users", ok: 200 },
+  { method: "get", path: "/api/me/submissions/forms", allow: "users", ok: 200 },
   // orgs and people
   { method: "get", path: "/api/orgs/:orgId", allow: orgMembers, ok: 200 },
   { method: "get", path: "/api/orgs/:orgId/people", allow: admins, ok: 200 },

@@ -174,6 +174,10 @@ describe("revoking", () => {
     const audit = await t.deps.db.auditEntry.findFirst({ where: { action: "claim.revoke", resourceId: c.id } });
     expect(audit?.actorUserId).toBe(q.owner.id);
     expect((await mustClaim(q, bob!, "evaluate")).taskId).toBe(id);
-    expect((await client(t.url, q.owner.token).get(`/api/tasks/${id}`)).body.history.find((h: { type: string }) => h.type === "revoked").data).toEqual({ by: q.owner.id });
+    const revoked = (await client(t.url, q.owner.token).get(`/api/tasks/${id}`)).body.history.find((h: { type: string }) => h.type === "revoked");
+    expect(revoked.data).toEqual({ by: q.owner.id });
+    // The history names both: the holder the revoke concerned, and the admin who did it.
+    expect(revoked.user.id).toBe(alice!.id);
+    expect(revoked.by).toEqual({ id: q.owner.id, name: q.owner.name });
   });
 });

@@ -130,6 +130,7 @@ describe("secrets in settings", () => {
     const again = await admin.post(base, { type: "huggingface", value: "hf_another_value_0000" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("credential_exists");
+    expect(again.body.error.message).toBe("The organization already has a credential of this type: edit it or delete it first.");
     const r = await admin.patch(`${base}/${c.body.id}`, { value: "hf_replaced_value_9999" });
     expect(r.body.masked).toBe("****9999");
     const row = await t.deps.db.credential.findUniqueOrThrow({ where: { id: c.body.id } });

@@ -23,7 +23,8 @@ export const unauthenticated = (message = "Sign in first: the token is missing, 
   new AppError(401, "unauthenticated", message);
 export const forbidden = (message = "You are not allowed to do this.", code = "forbidden", details?: Record<string, unknown>) =>
   new AppError(403, code, message, details);
-export const notFound = (what = "resource") => new AppError(404, "not_found", `The ${what} does not exist.`);
+/** 404; `message` when "The … does not exist." would not tell the user what to do. */
+export const notFound = (what = "resource", message = `The ${what} does not exist.`) => new AppError(404, "not_found", message);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
 export const payloadTooLarge = (message = "The request body is too large.") =>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Api } from "../../http/route";
 import { userSchema, userView } from "../auth/view";
+import { registerMyFormsRoute } from "./forms";
 
 const meSchema = z.object({
   user: userSchema,
@@ -54,4 +55,6 @@ export function registerMeRoutes(api: Api) {
       };
     },
   });
+
+  registerMyFormsRoute(api);
 }

@@ -55,7 +55,7 @@ export const credentialsItem: OrgItem<Credential, Create, Patch, z.infer<typeof 
   }),
   audit: (c) => ({ type: c.type }),
   onUnique: () =>
-    conflict("credential_exists", "The organization already has a credential of this type: replace it (PATCH) or delete it first."),
+    conflict("credential_exists", "The organization already has a credential of this type: edit it or delete it first."),
   verbs: { update: "replace" },
   summaries: {
     create: "Add a credential (one per type per organization; a second answers 409 credential_exists)",

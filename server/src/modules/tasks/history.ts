@@ -6,6 +6,12 @@ import { taskView, type taskDetailSchema } from "./view";
 
 type Task = Parameters<typeof taskView>[0];
 
+/** A step's `userId` is whom it concerns (a revoked claim's holder); `data.by` is who did it when that was someone else. */
+const actorOf = (data: unknown): string | null => {
+  const by = data && typeof data === "object" ? (data as { by?: unknown }).by : undefined;
+  return typeof by === "string" ? by : null;
+};
+
 export async function taskDetail(deps: Deps, task: Task): Promise<z.infer<typeof taskDetailSchema>> {
   const where = { taskId: task.id };
   const [events, claims, submissions, reviews] = await Promise.all([
@@ -17,11 +23,20 @@ export async function taskDetail(deps: Deps, task: Task): Promise<z.infer<typeof
   ]);
   const ids = new Set<string>();
   for (const r of [...events, ...claims, ...submissions, ...reviews]) if (r.userId) ids.add(r.userId);
+  for (const e of events) if (actorOf(e.data)) ids.add(actorOf(e.data)!);
   const users = new Map((await deps.db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } })).map((u) => [u.id, u]));
   const who = (id: string | null) => (id ? (users.get(id) ?? { id, name: "(removed)" }) : null);
   return {
     ...taskView(task),
-    history: events.map((e) => ({ type: e.type, at: e.createdAt.toISOString(), user: who(e.userId), nodeId: e.nodeId, claimId: e.claimId, data: e.data ?? null })),
+    history: events.map((e) => ({
+      type: e.type,
+      at: e.createdAt.toISOString(),
+      user: who(e.userId),
+      by: who(actorOf(e.data)),
+      nodeId: e.nodeId,
+      claimId: e.claimId,
+      data: e.data ?? null,
+    })),
     claims: claims.map((c) => ({
       id: c.id,
       nodeId: c.nodeId,

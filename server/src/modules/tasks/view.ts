@@ -56,7 +56,8 @@ const who = z.object({ id: z.string(), name: z.string() }).nullable();
 export const historySchema = z.object({
   type: z.string(),
   at: z.string(),
-  user: who,
+  user: who.describe("whom the step concerns: who claimed, submitted or reviewed; the author a return goes back to; the holder of a released, expired or revoked claim"),
+  by: who.describe("who acted when it was not `user` (the admin who revoked a claim); null otherwise"),
   nodeId: z.string().nullable(),
   claimId: z.string().nullable(),
   data: z.unknown(),

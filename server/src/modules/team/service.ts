@@ -48,7 +48,10 @@ export async function addMember(
         orgs: { some: { orgId: project.orgId } },
       },
     });
-    if (!user) throw notFound("person in this organization");
+    if (!user)
+      throw input.email
+        ? notFound("person", "No one in this organization has that email: invite them on the People page first.")
+        : notFound("person in this organization");
     await checkType(tx, project.id, input.role, input.contributorTypeId);
     const exists = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: project.id, userId: user.id } } });
     if (exists) throw conflict("already_member", "This person is already on the project; change their role instead.");

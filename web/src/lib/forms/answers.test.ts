@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Criterion } from "../api/types";
-import { cleanAnswers, clearDraft, errorsFromDetails, loadDraft, saveDraft, validateAnswers } from "./answers";
+import { answerRows, cleanAnswers, clearDraft, errorsFromDetails, loadDraft, saveDraft, validateAnswers } from "./answers";
 
 const form: Criterion[] = [
   { key: "accuracy", label: "Accuracy", kind: "rating", required: true, min: 1, max: 5 },
@@ -67,5 +67,27 @@ describe("drafts", () => {
   it("ignore a corrupt draft", () => {
     localStorage.setItem("pipelines.draft.t2.n1", "{not json");
     expect(loadDraft(localStorage, "t2", "n1")).toBeNull();
+  });
+});
+
+describe("answerRows", () => {
+  const form = [
+    { key: "accuracy", label: "How accurate is the answer?" },
+    { key: "helpful", label: "Would it resolve the issue?" },
+    { key: "notes", label: "Notes for the agent team" },
+  ];
+
+  it("lists answers with the form's labels in the form's order, whatever the stored order", () => {
+    const rows = answerRows({ notes: "Link the tracking number.", helpful: true, accuracy: 4 }, form);
+    expect(rows.map((r) => [r.label, r.value])).toEqual([
+      ["How accurate is the answer?", 4],
+      ["Would it resolve the issue?", true],
+      ["Notes for the agent team", "Link the tracking number."],
+    ]);
+  });
+
+  it("leaves out unanswered questions and puts keys the form no longer has last", () => {
+    expect(answerRows({ old_score: 2, accuracy: 3 }, form).map((r) => r.label)).toEqual(["How accurate is the answer?", "Old score"]);
+    expect(answerRows({ accuracy: 3 }).map((r) => r.label)).toEqual(["Accuracy"]);
   });
 });

@@ -3,6 +3,7 @@
 // Checking here first lets the form point at the field before anything is sent;
 // the server still decides.
 import type { Criterion } from "../api/types";
+import { humanize } from "../payload";
 
 export type Answers = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
@@ -61,6 +62,17 @@ export function cleanAnswers(criteria: Criterion[], answers: Answers): Answers {
     out[c.key] = typeof v === "string" && c.kind === "text" ? v.trim() : v;
   }
   return out;
+}
+
+/**
+ * Submitted answers as the form asked them: its labels, in its order. Keys the
+ * form no longer has (or a form not known) come last, named from the key.
+ */
+export function answerRows(answers: Answers, criteria: { key: string; label: string }[] = []): { key: string; label: string; value: unknown }[] {
+  const rows = criteria.filter((c) => Object.hasOwn(answers, c.key)).map((c) => ({ key: c.key, label: c.label, value: answers[c.key] }));
+  const known = new Set(criteria.map((c) => c.key));
+  for (const [key, value] of Object.entries(answers)) if (!known.has(key)) rows.push({ key, label: humanize(key), value });
+  return rows;
 }
 
 /**

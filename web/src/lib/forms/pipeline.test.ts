@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineNode } from "../api/types";
-import { fromPipeline, newCriterion, newNode, slug, toDefinition, uniqueKey, validatePipeline } from "./pipeline";
+import { errorSummary, fromPipeline, leaseText, newCriterion, newNode, slug, toDefinition, uniqueKey, validatePipeline } from "./pipeline";
 
 const good = (): PipelineNode[] => [
   { key: "evaluate", kind: "task", name: "Evaluate", leaseSeconds: 600, form: { criteria: [newCriterion("rating", [])] } },
@@ -87,5 +87,28 @@ describe("toDefinition / fromPipeline", () => {
     expect(t.form?.criteria).toHaveLength(1);
     expect(newNode("task", [t.key]).key).not.toBe(t.key);
     expect(newNode("end", []).form).toBeUndefined();
+  });
+});
+
+describe("errorSummary", () => {
+  it("blames only the name when only the name is missing, and nothing once it is given", () => {
+    expect(errorSummary(validatePipeline("", good()))).toBe("Give the pipeline a name.");
+    expect(errorSummary(validatePipeline("Eval", good()))).toBeNull();
+  });
+
+  it("names the nodes at fault by number, with the pipeline-wide rule first", () => {
+    const nodes = good();
+    nodes[0]!.name = "";
+    nodes[1]!.reviews = null;
+    expect(errorSummary(validatePipeline("Eval", nodes))).toBe("Nodes 1 and 2 need attention.");
+    nodes[1]!.reviews = "evaluate";
+    expect(errorSummary(validatePipeline("", nodes))).toBe("Give the pipeline a name. Node 1 needs attention.");
+    expect(errorSummary(validatePipeline("Eval", good().slice(0, 2)))).toBe("A pipeline has exactly one end node.");
+  });
+});
+
+describe("leaseText", () => {
+  it("reads seconds as words", () => {
+    expect([leaseText(45), leaseText(1800), leaseText(9000), leaseText(undefined)]).toEqual(["45 s", "30 min", "2.5 h", ""]);
   });
 });

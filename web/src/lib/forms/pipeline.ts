@@ -42,6 +42,38 @@ export function newCriterion(kind: CriterionKind, taken: string[]): Criterion {
   return c;
 }
 
+export const nodeKindLabel: Record<NodeKind, string> = { task: "Task", review: "Review", end: "End" };
+
+export const criterionKindLabel: Record<CriterionKind, string> = {
+  rating: "Rating scale",
+  boolean: "Yes / no",
+  choice: "Single choice",
+  text: "Free text",
+};
+
+/** A lease in words: "45 s", "30 min", "2.0 h". */
+export function leaseText(s: number | undefined): string {
+  if (!s) return "";
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+/**
+ * One line above the form that says what is left to fix (the fields carry the
+ * details): the name, and which nodes by number, so it never blames the nodes
+ * when only the name is missing. Null when nothing is wrong.
+ */
+export function errorSummary(errors: Record<string, string>): string | null {
+  const parts: string[] = [];
+  if (errors.name) parts.push(errors.name);
+  const steps = [...new Set(Object.keys(errors).flatMap((k) => /^nodes\.(\d+)\./.exec(k)?.[1] ?? []))].map((i) => Number(i) + 1).sort((a, b) => a - b);
+  if (errors.nodes) parts.push(errors.nodes);
+  if (steps.length === 1) parts.push(`Node ${steps[0]} needs attention.`);
+  else if (steps.length > 1) parts.push(`Nodes ${steps.slice(0, -1).join(", ")} and ${steps.at(-1)} need attention.`);
+  return parts.length ? parts.join(" ") : null;
+}
+
 /** Errors keyed "name", "nodes", "nodes.<i>.<field>", "nodes.<i>.criteria.<j>.<field>". */
 export function validatePipeline(name: string, nodes: PipelineNode[]): Record<string, string> {
   const e: Record<string, string> = {};
