@@ -45,6 +45,7 @@ export const rows: Row[] = [
   // auth (bodies that fail on purpose: the route is public, the answer is about the credentials)
   { method: "post", path: "/api/auth/login", allow: "public", ok: 401, body: () => ({ email: "nobody@test.local", password: "x" }) },
   { method: "post", path: "/api/auth/accept-invite", allow: "public", ok: 400, body: () => ({ token: "not-a-real-token", password: "long-enough-1" }) },
+  { method: "get", path: "/api/auth/invitations/:token", allow: "public", ok: 400, params: () => ({ token: "not-a-real-token" }) },
   { method: "get", path: "/api/me", allow: "users", ok: 200 },
   { method: "get", path: "/api/me/submissions/forms", allow: "users", ok: 200 },
   // orgs and people

@@ -114,6 +114,59 @@ describe("invitations", () => {
     expect(expired.body.error.code).toBe("invalid_request");
   });
 
+  it("an account from another organization joins only when its holder accepts with their own password", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const outsider = w.other.admin;
+    const inv = await admin.post(`/api/orgs/${w.org.id}/people`, {
+      email: outsider.email,
+      name: "Someone",
+      orgRole: "admin",
+      projects: [{ projectId: w.project.id, role: "owner" }],
+    });
+    expect(inv.status).toBe(201);
+    // Answered as for anyone invited: a link, and nothing of the account's own.
+    expect(inv.body.invitation.url).toContain(inv.body.invitation.token);
+    expect(inv.body.user.email).toBe(outsider.email);
+    const token = inv.body.invitation.token as string;
+
+    // No rights in the org until they accept; People lists them as invited.
+    const theirs = client(t.url, outsider.token);
+    expect((await theirs.get("/api/me")).body.orgs.map((o: { id: string }) => o.id)).toEqual([w.other.org.id]);
+    expect((await theirs.get(`/api/projects/${w.project.id}`)).status).toBe(404);
+    const people = (await admin.get(`/api/orgs/${w.org.id}/people`)).body.items as Array<{ user: { id: string }; status: string }>;
+    expect(people.find((p) => p.user.id === outsider.id)?.status).toBe("invited");
+
+    // The link tells its holder whose account it is for.
+    const preview = await client(t.url).get(`/api/auth/invitations/${token}`);
+    expect(preview.body).toMatchObject({ orgName: w.org.name, email: outsider.email, hasAccount: true });
+
+    // A wrong password neither joins nor uses up the link; theirs does, and changes neither password nor name.
+    const wrong = await client(t.url).post("/api/auth/accept-invite", { token, password: "not-their-password" });
+    expect([wrong.status, wrong.body.error.code]).toEqual([401, "unauthenticated"]);
+    const ok = await client(t.url).post("/api/auth/accept-invite", { token, password: FACTORY_PASSWORD, name: "Renamed by the link" });
+    expect(ok.status).toBe(200);
+    const me = await client(t.url, ok.body.token).get("/api/me");
+    expect(me.body.orgs.map((o: { id: string }) => o.id).sort()).toEqual([w.org.id, w.other.org.id].sort());
+    expect(me.body.user.name).toBe(outsider.name);
+    expect((await theirs.get(`/api/projects/${w.project.id}`)).status).toBe(200);
+    expect((await client(t.url).post("/api/auth/login", { email: outsider.email, password: FACTORY_PASSWORD })).status).toBe(200);
+    const after = (await admin.get(`/api/orgs/${w.org.id}/people`)).body.items as Array<{ user: { id: string }; status: string }>;
+    expect(after.find((p) => p.user.id === outsider.id)?.status).toBe("active");
+  });
+
+  it("inviting someone still invited gives them a new link in place of the old one", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const first = await admin.post(`/api/orgs/${w.org.id}/people`, { email: "twice@test.local" });
+    const second = await admin.post(`/api/orgs/${w.org.id}/people`, { email: "twice@test.local", orgRole: "admin" });
+    expect(second.status).toBe(201);
+    expect((await client(t.url).post("/api/auth/accept-invite", { token: first.body.invitation.token, password: "a-good-password" })).status).toBe(400);
+    const ok = await client(t.url).post("/api/auth/accept-invite", { token: second.body.invitation.token, password: "a-good-password" });
+    expect(ok.status).toBe(200);
+    expect((await client(t.url, ok.body.token).get("/api/me")).body.orgs).toEqual([expect.objectContaining({ id: w.org.id, role: "admin" })]);
+  });
+
   it("inviting someone already in the org answers 409 and the org keeps one admin", async () => {
     const w = await createWorld(t.deps);
     const admin = client(t.url, w.admin.token);

@@ -1,4 +1,5 @@
-// Who is asking: the user, the orgs and projects they belong to, and (when they
+// Who is asking: the user, the orgs they joined (an invitation not yet accepted
+// grants nothing) and the projects in them, and (when they
 // came with an API key) the one org the key is limited to.
 import type { Db } from "../infra/prisma";
 import { sqlOfDb } from "../queue/pg";
@@ -22,7 +23,7 @@ export interface Actor {
 // the P2 profile had Prisma's engine at ~20% of the server's CPU, mostly here).
 const ACTOR_SQL = `SELECT u.id, u.email, u.name, u."passwordHash" IS NOT NULL AS "canLogIn",
   (SELECT coalesce(json_agg(json_build_object('orgId', m."orgId", 'role', m.role) ORDER BY m."orgId"), '[]'::json)
-   FROM "OrgMember" m WHERE m."userId" = u.id) AS orgs,
+   FROM "OrgMember" m WHERE m."userId" = u.id AND m."joinedAt" IS NOT NULL) AS orgs,
   (SELECT coalesce(json_agg(json_build_object('projectId', m."projectId", 'role', m.role, 'orgId', p."orgId",
                    'contributorTypeId', m."contributorTypeId") ORDER BY m."projectId"), '[]'::json)
    FROM "ProjectMember" m JOIN "Project" p ON p.id = m."projectId" WHERE m."userId" = u.id) AS projects

@@ -28,7 +28,7 @@ export async function recheckRoom(deps: Deps, io: IO, emitter: Emitter, name: st
   // debug log (a 5,000-id list each), besides compiling them on the event loop.
   const sql = sqlOfDb(deps.db);
   const [orgRows, projectRows] = await Promise.all([
-    orgId ? sql.query<OrgRow>(`SELECT "userId", role FROM "OrgMember" WHERE "orgId" = $1 AND "userId" = ANY($2::text[])`, [orgId, userIds]) : [],
+    orgId ? sql.query<OrgRow>(`SELECT "userId", role FROM "OrgMember" WHERE "orgId" = $1 AND "userId" = ANY($2::text[]) AND "joinedAt" IS NOT NULL`, [orgId, userIds]) : [],
     project
       ? sql.query<ProjectRow>(
           `SELECT "userId", role, "contributorTypeId" FROM "ProjectMember" WHERE "projectId" = $1 AND "userId" = ANY($2::text[])`,

@@ -11,7 +11,8 @@ import { userView, userSchema } from "./view";
 const loginBody = z.strictObject({ email: z.string().email().max(254), password: z.string().min(1).max(1024) });
 const acceptBody = z.strictObject({
   token: z.string().min(10).max(200),
-  password: z.string().min(8, "Use at least 8 characters").max(1024),
+  /** A new account's new password (8 or more characters), or an existing account's own. */
+  password: z.string().min(1).max(1024),
   name: z.string().trim().min(1).max(200).optional(),
 });
 const session = z.object({ token: z.string(), user: userSchema });
@@ -41,31 +42,74 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
   });
 
   api.add({
+    method: "get",
+    path: "/api/auth/invitations/:token",
+    tag: "auth",
+    summary: "What an invitation link is for (the link holder only): the organization, the email, and whether that account exists already",
+    auth: "none",
+    params: z.strictObject({ token: acceptBody.shape.token }),
+    response: z.object({ orgName: z.string(), email: z.string(), hasAccount: z.boolean(), expiresAt: z.string() }),
+    async handler({ params, deps }) {
+      const inv = await liveInvitation(deps, params.token);
+      const [org, user] = await Promise.all([
+        deps.db.organization.findUniqueOrThrow({ where: { id: inv.orgId }, select: { name: true } }),
+        deps.db.user.findUniqueOrThrow({ where: { id: inv.userId }, select: { email: true, passwordHash: true } }),
+      ]);
+      return { orgName: org.name, email: user.email, hasAccount: !!user.passwordHash, expiresAt: inv.expiresAt.toISOString() };
+    },
+  });
+
+  api.add({
     method: "post",
     path: "/api/auth/accept-invite",
     tag: "auth",
-    summary: "Accept an invitation: set a password (single-use token), get a session",
+    summary:
+      "Accept an invitation (single-use token) and get a session: a new account sets its password (and name); an existing account " +
+      "gives its own password, which is checked and rate limited like a sign-in. Only then does the organization's role take effect.",
     auth: "none",
     body: acceptBody,
     response: session,
-    async handler({ body, deps }) {
+    async handler({ body, deps, req }) {
       const now = deps.clock.now();
-      const hash = hashInvitationToken(body.token);
-      const passwordHash = await hashPassword(body.password);
-      const user = await deps.db.$transaction(async (tx) => {
-        // Conditional update: of two concurrent accepts only one finds it unused.
-        const used = await tx.invitation.updateMany({
-          where: { tokenHash: hash, usedAt: null, expiresAt: { gt: now } },
-          data: { usedAt: now },
-        });
-        if (used.count !== 1) throw invalidRequest("This invitation link is not valid, was already used, or has expired.");
-        const inv = await tx.invitation.findUniqueOrThrow({ where: { tokenHash: hash } });
-        return tx.user.update({
-          where: { id: inv.userId },
-          data: { passwordHash, ...(body.name ? { name: body.name } : {}) },
-        });
+      const inv = await liveInvitation(deps, body.token);
+      const user = await deps.db.user.findUniqueOrThrow({ where: { id: inv.userId } });
+      let passwordHash: string | null = null;
+      if (user.passwordHash) {
+        // An account already (from another organization): its holder proves it is theirs.
+        await limiter.check(user.email, req.ip ?? "unknown");
+        if (!(await verifyPassword(user.passwordHash, body.password))) {
+          await limiter.failed(user.email);
+          throw unauthenticated("This invitation is for an existing account: enter that account's password.");
+        }
+        await limiter.succeeded(user.email);
+      } else {
+        if (body.password.length < 8)
+          throw invalidRequest("Use at least 8 characters.", { issues: [{ in: "body", path: "password", message: "Use at least 8 characters" }] });
+        passwordHash = await hashPassword(body.password);
+      }
+
+      const joined = await deps.db.$transaction(async (tx) => {
+        // Conditional updates: of two concurrent accepts only one finds the link unused,
+        // and a password set meanwhile (another link of the same person) is not overwritten.
+        const used = await tx.invitation.updateMany({ where: { id: inv.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+        if (used.count !== 1) throw invalidInvitation();
+        if (passwordHash) {
+          const set = await tx.user.updateMany({ where: { id: user.id, passwordHash: null }, data: { passwordHash, ...(body.name ? { name: body.name } : {}) } });
+          if (set.count !== 1) throw invalidRequest("This account got a password meanwhile: open the link again and enter it.");
+        }
+        await tx.orgMember.updateMany({ where: { orgId: inv.orgId, userId: user.id, joinedAt: null }, data: { joinedAt: now } });
+        return tx.user.findUniqueOrThrow({ where: { id: user.id } });
       });
-      return { token: signToken(deps.jwtSecret, user.id, deps.clock), user: userView(user) };
+      deps.bus.publish({ type: "org.people_changed", orgId: inv.orgId, userId: user.id });
+      return { token: signToken(deps.jwtSecret, joined.id, deps.clock), user: userView(joined) };
     },
   });
+}
+
+const invalidInvitation = () => invalidRequest("This invitation link is not valid, was already used, or has expired.");
+
+async function liveInvitation(deps: Deps, token: string) {
+  const inv = await deps.db.invitation.findUnique({ where: { tokenHash: hashInvitationToken(token) } });
+  if (!inv || inv.usedAt || inv.expiresAt <= deps.clock.now()) throw invalidInvitation();
+  return inv;
 }

@@ -47,13 +47,16 @@ export function registerPeopleRoutes(api: Api) {
     method: "post",
     path: "/api/orgs/:orgId/people",
     tag: "people",
-    summary: "Invite a person (returns a single-use invitation link to hand on; a signed-in Org Admin, not an API key)",
+    summary:
+      "Invite a person: they are listed as invited, with no rights in the organization until they accept the single-use link " +
+      "returned here (hand it on). Whether the email already has an account is not told; that account's holder accepts with their own password. " +
+      "Inviting someone still invited replaces their role, projects and link. A signed-in Org Admin, not an API key.",
     params: orgParams,
     body: inviteBody,
     status: 201,
     response: z.object({
       user: userSchema,
-      invitation: z.object({ token: z.string(), url: z.string(), expiresAt: z.string() }).nullable(),
+      invitation: z.object({ token: z.string(), url: z.string(), expiresAt: z.string() }),
     }),
     async handler({ actor, params, body, deps }) {
       await loadOrg(deps, actor, params.orgId, "org.grant");

@@ -50,21 +50,26 @@ export async function invitePerson(
   const invited = await deps.db.$transaction(async (tx) => {
     await checkGrants(tx, orgId, input.projects);
     let user = await tx.user.findUnique({ where: { email } });
-    if (user && (await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } })))
-      throw conflict("already_member", "This person is already in the organization.");
+    const member = user && (await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } }));
+    if (member?.joinedAt) throw conflict("already_member", "This person is already in the organization.");
+    // Everyone is invited alike, whether or not they have an account (from
+    // another organization): a member with no rights until they accept the link.
+    // Inviting someone still invited replaces their role, grants and link.
     user ??= await tx.user.create({ data: { email, name: input.name ?? email.split("@")[0]! } });
-    await tx.orgMember.create({ data: { orgId, userId: user.id, role: input.orgRole } });
+    await tx.orgMember.upsert({
+      where: { orgId_userId: { orgId, userId: user.id } },
+      create: { orgId, userId: user.id, role: input.orgRole, joinedAt: null },
+      update: { role: input.orgRole },
+    });
     await setGrants(tx, user.id, orgId, input.projects);
-    let invitation: { token: string; url: string; expiresAt: string } | null = null;
-    if (!user.passwordHash) {
-      const token = randomBytes(32).toString("base64url");
-      const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
-      await tx.invitation.create({
-        data: { orgId, userId: user.id, tokenHash: hashInvitationToken(token), expiresAt, createdById: actor.userId },
-      });
-      const base = deps.config.PUBLIC_URL ?? "";
-      invitation = { token, url: `${base}/accept-invite?token=${token}`, expiresAt: expiresAt.toISOString() };
-    }
+    await tx.invitation.deleteMany({ where: { orgId, userId: user.id, usedAt: null } });
+    const token = randomBytes(32).toString("base64url");
+    const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+    await tx.invitation.create({
+      data: { orgId, userId: user.id, tokenHash: hashInvitationToken(token), expiresAt, createdById: actor.userId },
+    });
+    const base = deps.config.PUBLIC_URL ?? "";
+    const invitation = { token, url: `${base}/accept-invite?token=${token}`, expiresAt: expiresAt.toISOString() };
     await recordAudit(tx, actor, {
       orgId,
       action: "person.invite",
@@ -74,14 +79,13 @@ export async function invitePerson(
     });
     return { user, invitation };
   });
-  // Someone who already has an account gains the org's rights at once.
   deps.bus.publish({ type: "org.people_changed", orgId, userId: invited.user.id });
   return invited;
 }
 
-/** The org must keep at least one admin. */
+/** The org must keep at least one admin who has joined. */
 async function assertNotLastAdmin(tx: Tx, orgId: string, userId: string) {
-  const admins = await tx.orgMember.findMany({ where: { orgId, role: "admin" }, select: { userId: true } });
+  const admins = await tx.orgMember.findMany({ where: { orgId, role: "admin", joinedAt: { not: null } }, select: { userId: true } });
   if (admins.length === 1 && admins[0]!.userId === userId)
     throw conflict("last_admin", "The organization must keep at least one Org Admin.");
 }
@@ -145,6 +149,7 @@ const personInclude = (orgId: string) => ({ user: { include: { projects: { where
 
 type PersonRow = {
   role: string;
+  joinedAt: Date | null;
   user: {
     id: string;
     email: string;
@@ -157,7 +162,7 @@ type PersonRow = {
 export const personView = (m: PersonRow) => ({
   user: { id: m.user.id, email: m.user.email, name: m.user.name },
   orgRole: m.role as "admin" | "member",
-  status: m.user.passwordHash ? ("active" as const) : ("invited" as const),
+  status: m.joinedAt ? ("active" as const) : ("invited" as const),
   projects: m.user.projects.map((p) => ({ projectId: p.projectId, role: p.role, contributorTypeId: p.contributorTypeId })),
 });
 
