@@ -15,7 +15,7 @@ import { AppError } from "../../server/src/http/errors";
 import { toAppError } from "../../server/src/http/error-handler";
 import { ManualClock } from "../../server/src/infra/clock";
 import type { Schedule } from "../../server/src/modules/contributor-types/schedule";
-import { claimTask, submitAndClaimNext, submitClaim } from "../../server/src/queue/engine";
+import { bumpConfig, claimTask, submitAndClaimNext, submitClaim } from "../../server/src/queue/engine";
 import { keysOf } from "../../server/src/queue/keys";
 import { sqlOf } from "../../server/src/queue/pg";
 import { scheduleState } from "../../server/src/queue/schedule";
@@ -54,7 +54,7 @@ describe("the claim race", () => {
     });
     // Only Reviewers review, and they may evaluate too: some meet their own work there.
     const review = await t.deps.db.pipelineNode.update({ where: { id: q.node("review") }, data: { contributorTypeId: q.types.Reviewers!.id } });
-    await t.deps.redis.incr(keysOf(q.project.id).cfg);
+    await bumpConfig(t.deps, q.project.id);
     const typeOf = new Map<string, string>();
     const limits = new Map(LANES.map((l) => [q.types[l.name]!.id, l]));
     const people = LANES.flatMap((l) => q.types[l.name]!.people.map((p) => ({ p, type: q.types[l.name]!.id })));

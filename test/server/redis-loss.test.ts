@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisServer, type Started } from "../../server/src/infra/embedded";
+import { bumpConfig, getCatalog } from "../../server/src/queue/engine";
 import { keysOf } from "../../server/src/queue/keys";
 import { sqlOf } from "../../server/src/queue/pg";
 import { nextGeneration } from "../../server/src/queue/sql";
@@ -118,6 +119,16 @@ describe("FLUSHALL in the middle of work", () => {
 });
 
 describe("a rebuild that never finished", () => {
+  it("never hands a config version an instance cached before a wipe to a later change", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const cached = (await getCatalog(t.deps, q.project.id))!.version;
+    await admin.del(keysOf(q.project.id).cfg); // the key lost with a wipe
+    for (let i = 0; i < 10; i++) {
+      await bumpConfig(t.deps, q.project.id);
+      expect(await admin.get(keysOf(q.project.id).cfg)).not.toBe(cached);
+    }
+  });
+
   it("recovers when PostgreSQL's generation moved on but Redis still holds the older one", async () => {
     const q = await queueProject(t.deps, t.url);
     await importTasks(q, [{ payload: {} }, { payload: {} }]);

@@ -2,6 +2,7 @@
 // contributor types, the project's org and status), cached per process. Every
 // project change bumps a config version in Redis; the claim script compares it,
 // so an instance holding older limits reloads instead of deciding with them.
+import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps";
 import type { Form } from "../modules/pipelines/form";
 import type { Schedule } from "../modules/contributor-types/schedule";
@@ -77,10 +78,14 @@ export function forgetCatalog(deps: Deps, projectId: string): void {
   cacheOf(deps).delete(projectId);
 }
 
-/** A project changed: every instance must stop trusting its cached definitions. */
+/**
+ * A project changed: every instance must stop trusting its cached definitions.
+ * The version is a fresh token, not a counter: after a Redis wipe a counter
+ * starts again and could meet a version an instance still caches.
+ */
 export async function bumpConfig(deps: Deps, projectId: string): Promise<void> {
   forgetCatalog(deps, projectId);
-  await deps.redis.incr(keysOf(projectId).cfg);
+  await deps.redis.set(keysOf(projectId).cfg, randomUUID());
   forgetCatalog(deps, projectId);
 }
 

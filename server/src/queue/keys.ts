@@ -8,7 +8,7 @@ export interface ProjectKeys {
    * a state written in an older layout is never read as this one, it is rebuilt.
    */
   epoch: string;
-  /** Config version: bumped on every project change, so cached limits are never stale. */
+  /** Config version: a fresh token on every project change, so cached limits are never stale. */
   cfg: string;
   /** The dynamic keys (ready sets, exclusion counts) a rebuild must delete. */
   registry: string;
