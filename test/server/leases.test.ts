@@ -106,6 +106,26 @@ describe("expiry and fencing", () => {
     expect((await mustClaim(q, alice, "evaluate")).taskId).toBe(id);
   });
 
+  it("gives a claim that just ended a moment for its own settle before rebuilding the project over it", async () => {
+    const q = await leaseProject(60);
+    await importTasks(q, [{ payload: {} }]);
+    const alice = q.types.Evaluators!.people[0]!;
+    const c = await mustClaim(q, alice, "evaluate");
+    const k = keysOf(q.project.id);
+    const epoch = await t.deps.redis.get(k.epoch);
+    // Released in PostgreSQL at the deadline; its Redis follow-up has not run yet.
+    clock.set(at(61));
+    await t.deps.db.claim.update({ where: { id: c.id }, data: { outcome: "released", endedAt: new Date(at(61)) } });
+    await t.deps.db.task.update({ where: { id: c.taskId }, data: { status: "queued" } });
+    await sweep(q);
+    expect(await t.deps.redis.get(k.epoch)).toBe(epoch); // no rebuild yet
+    // Still there a while later: the follow-up never came, so the project is rebuilt from PostgreSQL.
+    clock.set(at(67));
+    await sweep(q);
+    expect(await t.deps.redis.get(k.epoch)).toBeNull();
+    expect((await mustClaim(q, alice, "evaluate")).taskId).toBe(c.taskId);
+  });
+
   it("does not expire a claim whose heartbeat reached PostgreSQL before Redis", async () => {
     const q = await leaseProject(60);
     const [id] = await importTasks(q, [{ payload: {} }]);

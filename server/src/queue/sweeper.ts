@@ -93,6 +93,9 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
   return { expired, warned: warned.length / 3 };
 }
 
+/** A claim that ended this recently is still being followed in Redis by the one who ended it. */
+const SETTLE_GRACE_MS = 5_000;
+
 /**
  * Due in Redis but not expired by PostgreSQL: a heartbeat moved the deadline
  * (Redis follows PostgreSQL's value), or the claim already ended and Redis
@@ -100,10 +103,22 @@ async function sweepProject(deps: Deps, projectId: string, now: number): Promise
  */
 async function reconcile(deps: Deps, cat: Catalog, due: Array<{ taskId: string; claimId: string; nodeId: string }>, ended: Set<string>): Promise<boolean> {
   const rest = due.filter((d) => !ended.has(d.claimId));
-  const rows = await deps.db.claim.findMany({ where: { id: { in: rest.map((d) => d.claimId) } }, select: { id: true, outcome: true, expiresAt: true } });
+  const rows = await deps.db.claim.findMany({
+    where: { id: { in: rest.map((d) => d.claimId) } },
+    select: { id: true, outcome: true, expiresAt: true, endedAt: true },
+  });
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const now = deps.clock.now().getTime();
+  let settling = false;
   for (const d of rest) {
     const row = byId.get(d.claimId);
+    // Submitted or released a moment ago: its own follow-up settles it in Redis
+    // (or marks the project stale if it cannot). Rebuilding a whole project for
+    // that race would cost far more; a later pass still catches a settle that never came.
+    if (row && row.outcome !== "active" && row.endedAt && now - row.endedAt.getTime() < SETTLE_GRACE_MS) {
+      settling = true; // still due in Redis: this pass stops here rather than list it again
+      continue;
+    }
     if (!row || row.outcome !== "active") {
       deps.log.warn({ projectId: cat.projectId, claimId: d.claimId }, "Redis holds a claim PostgreSQL ended; rebuilding");
       await markStale(deps, cat.projectId);
@@ -111,7 +126,7 @@ async function reconcile(deps: Deps, cat: Catalog, due: Array<{ taskId: string; 
     }
     await moveDeadline(deps, cat.projectId, d.taskId, d.claimId, row.expiresAt, cat.nodes.get(d.nodeId)?.leaseSeconds ?? Infinity);
   }
-  return true;
+  return !settling;
 }
 
 /** Runs sweepOnce every interval on whichever instance holds the sweeper lock (`projects`: tests). */
