@@ -1,12 +1,14 @@
 // Redis Cluster readiness: every Lua script call's KEYS must hash to one slot
-// (they share the project's {p:<id>} tag). Every command any Redis connection of
-// this process sends is recorded while a whole flow runs — import, claim,
-// heartbeat, release, submit, review (return and pass), expiry warning and
-// expiry — and each EVAL/EVALSHA/FCALL is checked with Redis Cluster's own slot function.
+// (they share the project's {p:<id>} tag), and so must every MULTI's keys. Every
+// command any Redis connection of this process sends is recorded while a whole
+// flow runs — import, claim, heartbeat, release, submit, review (return and
+// pass), expiry warning and expiry, a rebuild, a project marked stale — and each
+// EVAL/EVALSHA/FCALL and MULTI…EXEC is checked with Redis Cluster's own slot function.
 import calculateSlot from "cluster-key-slot";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../server/src/infra/clock";
+import { keysOf } from "../../server/src/queue/keys";
 import { sweepOnce } from "../../server/src/queue/sweeper";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
@@ -18,11 +20,20 @@ const original = Redis.prototype.sendCommand;
 
 const SCRIPTED = new Set(["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]);
 
-function record(this: Redis, command: { name: string; args: unknown[] }, ...rest: unknown[]) {
-  if (SCRIPTED.has(command.name.toLowerCase())) {
+/** Keys of the MULTI each connection has open. */
+const open = new WeakMap<Redis, string[]>();
+
+function record(this: Redis, command: { name: string; args: unknown[]; getKeys(): unknown[] }, ...rest: unknown[]) {
+  const name = command.name.toLowerCase();
+  if (SCRIPTED.has(name)) {
     const n = Number(command.args[1]);
     calls.push({ command: command.name, keys: command.args.slice(2, 2 + n).map(String) });
-  }
+  } else if (name === "multi") open.set(this, []);
+  else if (name === "exec") {
+    const keys = open.get(this);
+    if (keys) calls.push({ command: "multi", keys });
+    open.delete(this);
+  } else open.get(this)?.push(...command.getKeys().map(String));
   return (original as (...a: unknown[]) => unknown).call(this, command, ...rest);
 }
 
@@ -38,7 +49,7 @@ afterAll(async () => {
 });
 
 describe("Lua scripts and Redis Cluster", () => {
-  it("every script call's keys live in one cluster slot", async () => {
+  it("every script call's and every MULTI's keys live in one cluster slot", async () => {
     const s = await queueScene(t.deps, t.url, 4);
     const p = s.project.id;
     // claim → heartbeat → release
@@ -60,8 +71,13 @@ describe("Lua scripts and Redis Cluster", () => {
     await sweepOnce(t.deps);
     clock.advance(2 * 60_000);
     await sweepOnce(t.deps, { checkDatabase: true });
+    // a rebuild (its state lost), and a person leaving (the project marked stale)
+    await t.deps.redis.del(keysOf(p).epoch);
+    await claim(t.url, s.alice.token, p, s.evaluate);
+    expect((await client(t.url, s.owner.token).delete(`/api/projects/${p}/members/${s.bob.id}`)).status).toBe(204);
 
     const names = new Set(calls.map((c) => c.command));
+    expect(names.has("multi"), `commands seen: ${[...names].join(", ")}`).toBe(true);
     expect(calls.length, `script calls seen: ${[...names].join(", ")}`).toBeGreaterThan(8);
     const crossing = calls.filter((c) => new Set(c.keys.map((k) => calculateSlot(k))).size > 1);
     expect(crossing).toEqual([]);
