@@ -13,7 +13,7 @@ export function encodeCursor(value: Value, id: string): string {
 }
 
 /** What a sort field holds: the cursor's value must be of that kind (another sort's cursor is refused). */
-export type CursorKind = "date" | "int";
+export type CursorKind = "date" | "int" | "string";
 const LAST_DAY = Date.parse("9999-12-31T23:59:59.999Z");
 
 export function decodeCursor(cursor: string, kind: CursorKind): { value: Value; id: string } {
@@ -24,7 +24,9 @@ export function decodeCursor(cursor: string, kind: CursorKind): { value: Value; 
       typeof id === "string" &&
       (kind === "int"
         ? Number.isSafeInteger(value) && Math.abs(value as number) < 2 ** 31
-        : value instanceof Date && value.getTime() >= 0 && value.getTime() <= LAST_DAY);
+        : kind === "string"
+          ? typeof value === "string" && value.length <= 1000
+          : value instanceof Date && value.getTime() >= 0 && value.getTime() <= LAST_DAY);
     if (ok) return { value: value as Value, id };
   } catch {
     // fall through: any garbage is the same bad cursor

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, notFound } from "../../http/errors";
-import { id, type Api } from "../../http/route";
+import { decodeCursor, keysetPage } from "../../http/keyset";
+import { id, listQuery, page, type Api } from "../../http/route";
 import { recordAudit } from "../audit/record";
 import { loadProject } from "../load";
 import { scheduleSchema, type Schedule } from "./schedule";
@@ -61,17 +62,22 @@ export function registerContributorTypeRoutes(api: Api) {
     method: "get",
     path: "/api/projects/:projectId/contributor-types",
     tag: "contributor types",
-    summary: "List the project's contributor types with limits and schedules",
+    summary: "List the project's contributor types with limits and schedules, by name",
     params: projectParams,
-    response: z.object({ items: z.array(contributorTypeSchema), nextCursor: z.null() }),
-    async handler({ actor, params, deps }) {
+    query: listQuery,
+    response: page(contributorTypeSchema),
+    async handler({ actor, params, query, deps }) {
       await loadProject(deps, actor, params.projectId, "project.inspect");
+      // Names are unique in a project: the name alone orders the pages.
+      const after = query.cursor ? decodeCursor(query.cursor, "string").value : undefined;
       const rows = await deps.db.contributorType.findMany({
-        where: { projectId: params.projectId },
-        orderBy: { name: "asc" },
+        where: { projectId: params.projectId, ...(after !== undefined ? { name: { gt: after as string } } : {}) },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
         include: { _count: { select: { members: true } } },
+        take: query.limit + 1,
       });
-      return { items: rows.map((r) => view(r, r._count.members)), nextCursor: null };
+      const p = keysetPage(rows, query.limit, "name");
+      return { items: p.items.map((r) => view(r, r._count.members)), nextCursor: p.nextCursor };
     },
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { id, type Api } from "../../http/route";
+import { keysetPage } from "../../http/keyset";
+import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { pipelineInputSchema } from "./schema";
 import { createPipeline, listPipelines, loadPipeline } from "./service";
@@ -12,12 +13,14 @@ export function registerPipelineRoutes(api: Api) {
     method: "get",
     path: "/api/projects/:projectId/pipelines",
     tag: "pipelines",
-    summary: "The project's pipelines with their ordered nodes and forms",
+    summary: "The project's pipelines with their ordered nodes and forms, oldest first",
     params: projectParams,
-    response: z.object({ items: z.array(pipelineSchema), nextCursor: z.null() }),
-    async handler({ actor, params, deps }) {
+    query: listQuery,
+    response: page(pipelineSchema),
+    async handler({ actor, params, query, deps }) {
       await loadProject(deps, actor, params.projectId, "project.inspect");
-      return { items: (await listPipelines(deps, params.projectId)).map(pipelineView), nextCursor: null };
+      const p = keysetPage(await listPipelines(deps, params.projectId, query), query.limit, "createdAt");
+      return { items: p.items.map(pipelineView), nextCursor: p.nextCursor };
     },
   });
 

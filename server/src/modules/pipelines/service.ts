@@ -8,6 +8,7 @@ import { invalidRequest, notFound } from "../../http/errors";
 import type { Db, Tx } from "../../infra/prisma";
 import { newId } from "../../queue/ids";
 import { recordAudit } from "../audit/record";
+import { afterCursor, keysetOrder } from "../../http/keyset";
 import { LEASE_DEFAULT, type PipelineInput } from "./schema";
 
 type Project = { id: string; orgId: string };
@@ -74,6 +75,12 @@ export async function loadPipeline(deps: Deps, actor: Actor, pipelineId: string,
   return p;
 }
 
-export function listPipelines(deps: Deps, projectId: string) {
-  return deps.db.pipeline.findMany({ where: { projectId }, include: withNodes, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+/** One page of the project's pipelines, oldest first. */
+export function listPipelines(deps: Deps, projectId: string, page: { limit: number; cursor?: string }) {
+  return deps.db.pipeline.findMany({
+    where: { projectId, ...afterCursor("createdAt", "asc", page.cursor) },
+    include: withNodes,
+    orderBy: keysetOrder("createdAt", "asc"),
+    take: page.limit + 1,
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { id, type Api } from "../../http/route";
+import { decodeCursor, encodeCursor } from "../../http/keyset";
+import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { addMember, memberView, removeMember, updateMember } from "./service";
 
@@ -29,17 +30,29 @@ export function registerTeamRoutes(api: Api) {
     method: "get",
     path: "/api/projects/:projectId/members",
     tag: "team",
-    summary: "The project's team: each member's role and contributor type",
+    summary: "The project's team: each member's role and contributor type, by name",
     params: projectParams,
-    response: z.object({ items: z.array(memberSchema), nextCursor: z.null() }),
-    async handler({ actor, params, deps }) {
+    query: listQuery,
+    response: page(memberSchema),
+    async handler({ actor, params, query, deps }) {
       await loadProject(deps, actor, params.projectId, "project.inspect");
+      // Keyset over (name, user id): names repeat, ids break the ties.
+      const after = query.cursor ? decodeCursor(query.cursor, "string") : undefined;
       const rows = await deps.db.projectMember.findMany({
-        where: { projectId: params.projectId },
+        where: {
+          projectId: params.projectId,
+          ...(after
+            ? { OR: [{ user: { name: { gt: after.value as string } } }, { user: { name: after.value as string }, userId: { gt: after.id } }] }
+            : {}),
+        },
         include: { user: true, contributorType: true },
-        orderBy: { user: { name: "asc" } },
+        orderBy: [{ user: { name: "asc" } }, { userId: "asc" }],
+        take: query.limit + 1,
       });
-      return { items: rows.map(memberView), nextCursor: null };
+      const more = rows.length > query.limit;
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items: items.map(memberView), nextCursor: more && last ? encodeCursor(last.user.name, last.userId) : null };
     },
   });
 

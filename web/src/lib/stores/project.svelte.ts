@@ -2,6 +2,7 @@
 // (contributor types, pipelines). Loaded once per project and refreshed on
 // demand. Pages call these at start (not in effects): they are remounted per path.
 import { api } from "../api/client";
+import { allPages } from "../resource.svelte";
 import type { ContributorType, Page, Pipeline, Project } from "../api/types";
 
 class ProjectStore {
@@ -36,9 +37,9 @@ class ProjectStore {
   async loadTypes(id: string, force = false): Promise<ContributorType[]> {
     this.open(id);
     if (this.types && !force) return this.types;
-    const r = await api.get<Page<ContributorType>>(`/api/projects/${id}/contributor-types`);
-    if (this.id === id) this.types = r.items;
-    return r.items;
+    const all = await allPages<ContributorType>((cursor) => api.get<Page<ContributorType>>(`/api/projects/${id}/contributor-types`, { limit: 200, cursor }));
+    if (this.id === id) this.types = all;
+    return all;
   }
 
   async loadPipelines(id: string, force = false): Promise<Pipeline[]> {
