@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { addProjectMember, createContributorType, createWorld } from "../helpers/factories";
-import { client } from "../helpers/http";
+import { client, type Res } from "../helpers/http";
 import { evaluateForm } from "../helpers/queue";
 
 let t: TestApp;
@@ -20,7 +20,7 @@ async function walk(token: string, path: string, limit: number) {
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const r = await c.get(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+    const r: Res = await c.get(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
     expect(r.status, r.text).toBe(200);
     expect(r.body.items.length).toBeLessThanOrEqual(limit);
     items.push(...r.body.items);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../server/src/deps";
 import { redisReady } from "../../server/src/infra/redis";
 import { keysOf } from "../../server/src/queue/keys";
-import { ensureLoaded } from "../../server/src/queue/rebuild";
+import { ensureLoaded, markStale } from "../../server/src/queue/rebuild";
+import { sweepOnce } from "../../server/src/queue/sweeper";
 import { startTestApp, testDeps, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
 import { claimAt, goodAnswers, importTasks, mustClaim, queueProject, submitAs } from "../helpers/queue";
@@ -89,5 +90,28 @@ describe("during another instance's rebuild", () => {
     expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: taskId! } })).assignedUserId).toBeNull();
     const r = await claimAt(q, bob!, "evaluate");
     expect({ status: r.status, taskId: r.body.claim?.taskId }).toEqual({ status: 201, taskId });
+  });
+
+  it("a stale mark made while Redis was unreachable outlives the instance that made it", async () => {
+    const q = await queueProject(t.deps, t.url, { lanes });
+    const [alice] = q.types.Evaluators!.people;
+    const [first] = await importTasks(q, [{ payload: { n: 0 } }]);
+    await mustClaim(q, alice!, "evaluate"); // loaded; Alice holds the only task Redis knows
+    // A task PostgreSQL committed but Redis never heard of (an import whose enqueue failed) ...
+    const base = await t.deps.db.task.findUniqueOrThrow({ where: { id: first! } });
+    const hidden = await t.deps.db.task.create({ data: { projectId: base.projectId, pipelineId: base.pipelineId, nodeId: base.nodeId, payload: { n: 1 } } });
+    // ... on an instance cut off from Redis, which marks the project stale and then dies.
+    const cutOff = testDeps({ redisUrl: "redis://127.0.0.1:1" });
+    cutOff.redis.on("error", () => {});
+    await markStale(cutOff, q.project.id);
+    await cutOff.db.$disconnect();
+    cutOff.redis.disconnect();
+    expect((await t.deps.db.queueState.findUniqueOrThrow({ where: { projectId: q.project.id } })).staleSince).not.toBeNull();
+    expect(await t.deps.redis.exists(keysOf(q.project.id).epoch)).toBe(1);
+
+    // Another instance's sweeper finds the mark in PostgreSQL: the project is rebuilt, the task appears.
+    await sweepOnce(t.deps, { checkDatabase: true, projects: [q.project.id] });
+    expect((await t.deps.db.queueState.findUniqueOrThrow({ where: { projectId: q.project.id } })).staleSince).toBeNull();
+    expect((await mustClaim(q, q.types.Evaluators!.people[1]!, "evaluate")).taskId).toBe(hidden.id);
   });
 });

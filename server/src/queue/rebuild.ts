@@ -65,8 +65,19 @@ async function waitOrBuild(deps: Deps, projectId: string): Promise<void> {
  * sweeper's tick and the next claim) while Redis is unreachable.
  */
 export async function markStale(deps: Deps, projectId: string): Promise<void> {
-  mapOf(staleSets, deps, () => new Set<string>()).add(projectId);
+  const set = mapOf(staleSets, deps, () => new Set<string>());
+  set.add(projectId);
   await retryStale(deps, projectId);
+  // Redis unreachable: the mark is written to PostgreSQL as well, so a restart
+  // of this instance before Redis is back does not lose it (sweeper.ts reads it).
+  if (set.has(projectId))
+    await sqlOf(deps)
+      .query(
+        `INSERT INTO "QueueState" ("projectId", "staleSince") VALUES ($1, $2)
+         ON CONFLICT ("projectId") DO UPDATE SET "staleSince" = coalesce("QueueState"."staleSince", EXCLUDED."staleSince")`,
+        [projectId, deps.clock.now()],
+      )
+      .catch((err: unknown) => deps.log.warn({ err, projectId }, "could not keep a stale mark in PostgreSQL"));
 }
 
 export async function retryStale(deps: Deps, only?: string): Promise<void> {
@@ -74,14 +85,25 @@ export async function retryStale(deps: Deps, only?: string): Promise<void> {
   if (!set?.size) return;
   for (const projectId of only ? [only].filter((p) => set.has(p)) : [...set]) {
     try {
+      const at = deps.clock.now();
       const k = keysOf(projectId);
       const done = await deps.redis.multi().del(k.epoch).incr(k.staleMarks).exec();
       for (const [err] of done ?? []) if (err) throw err;
       set.delete(projectId);
+      // Marks made before this one took effect are covered by it; a later one (another instance's) stays.
+      await sqlOf(deps)
+        .query(`UPDATE "QueueState" SET "staleSince" = NULL WHERE "projectId" = $1 AND "staleSince" <= $2`, [projectId, at])
+        .catch(() => {});
     } catch {
       // still unreachable: the next tick tries again
     }
   }
+}
+
+/** Projects marked stale while Redis was unreachable, by any instance, past or present. */
+export async function staleInDatabase(deps: Deps): Promise<string[]> {
+  const rows = await sqlOf(deps).query<{ projectId: string }>(`SELECT "projectId" FROM "QueueState" WHERE "staleSince" IS NOT NULL LIMIT 500`, []);
+  return rows.map((r) => r.projectId);
 }
 
 interface Row {

@@ -8,7 +8,7 @@ import { getCatalog, type Catalog } from "./catalog";
 import { Code } from "./codes";
 import { moveDeadline } from "./held";
 import { fixedKeys, GLOBAL_KEYS, keysOf, warnMember, warnScore } from "./keys";
-import { ensureLoaded, markStale, retryStale } from "./rebuild";
+import { ensureLoaded, markStale, retryStale, staleInDatabase } from "./rebuild";
 import { expireClaims } from "./release";
 import { runScript } from "./scripts";
 
@@ -32,6 +32,8 @@ export async function sweepOnce(deps: Deps, opts: { checkDatabase?: boolean; pro
     const rows = await deps.db.$queryRaw<Array<{ projectId: string }>>`
       SELECT DISTINCT "projectId" FROM "Claim" WHERE outcome = 'active' AND "expiresAt" <= ${now}::timestamptz LIMIT 500`;
     for (const r of rows) if (!opts.projects || opts.projects.includes(r.projectId)) projects.add(r.projectId);
+    // Stale marks kept in PostgreSQL (Redis was unreachable, perhaps on an instance since restarted).
+    for (const projectId of await staleInDatabase(deps)) if (!opts.projects || opts.projects.includes(projectId)) await markStale(deps, projectId);
   }
   const total: SweepResult = { expired: 0, warned: 0 };
   for (const projectId of projects) {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "QueueState" ADD COLUMN     "staleSince" TIMESTAMPTZ(3);
+
