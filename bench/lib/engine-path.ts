@@ -18,7 +18,8 @@ import { Code } from "../../server/src/queue/codes";
 import { settle, settleCall, settleClaimCall } from "../../server/src/queue/follow";
 import { newId } from "../../server/src/queue/ids";
 import { claimKeys, keysOf, NO_TYPE, warnScore } from "../../server/src/queue/keys";
-import { ensureLoaded, retryStale } from "../../server/src/queue/rebuild";
+import { ensureLoaded } from "../../server/src/queue/rebuild";
+import { retryStale } from "../../server/src/queue/stale";
 import { runScript } from "../../server/src/queue/scripts";
 
 export interface Decided {

@@ -8,7 +8,7 @@
 import type { Deps } from "../deps";
 import type { Tx } from "../infra/prisma";
 import { prismaSql } from "./pg";
-import { markStale } from "./rebuild";
+import { markStale } from "./stale";
 import { endClaims, type EndedClaim } from "./sql";
 
 export interface Freed {

@@ -8,7 +8,8 @@ import { getCatalog, type Catalog } from "./catalog";
 import { Code } from "./codes";
 import { moveDeadline } from "./held";
 import { fixedKeys, GLOBAL_KEYS, keysOf, warnMember, warnScore } from "./keys";
-import { ensureLoaded, markStale, retryStale, staleInDatabase } from "./rebuild";
+import { ensureLoaded } from "./rebuild";
+import { markStale, retryStale, staleInDatabase } from "./stale";
 import { expireClaims } from "./release";
 import { runScript } from "./scripts";
 

@@ -10,7 +10,7 @@ import { getCatalog } from "../../queue/catalog";
 import { enqueue } from "../../queue/follow";
 import { nodeOfClaim } from "../../queue/held";
 import { newId } from "../../queue/ids";
-import { markStale } from "../../queue/rebuild";
+import { markStale } from "../../queue/stale";
 import { recordAudit } from "../audit/record";
 
 export const MAX_IMPORT = 10_000;
