@@ -10,42 +10,36 @@ import { invalidRequest } from "./errors";
 
 export const MAX_JSON_DEPTH = 100;
 
-/** The nesting depth of a parsed JSON value (a scalar is 0, [] or {} is 1). */
-export function jsonDepth(value: unknown, stopAt = Infinity): number {
-  let max = 0;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * One walk of a parsed body: "deep" past `maxDepth` levels of nesting (a scalar
+ * is 0, [] or {} is 1), "surrogate" when a string or key holds half a pair.
+ */
+export function jsonProblem(value: unknown, maxDepth: number): "deep" | "surrogate" | null {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length) {
     const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    const depth = d + 1;
-    if (depth > max) max = depth;
-    if (max > stopAt) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth]);
-  }
-  return max;
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** Whether any string of a parsed JSON value, keys included, holds a lone surrogate. */
-export function hasLoneSurrogate(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
     if (typeof v === "string") {
-      if (LONE_SURROGATE.test(v)) return true;
-    } else if (v !== null && typeof v === "object") {
-      if (Array.isArray(v)) for (const child of v) stack.push(child);
-      else for (const [k, child] of Object.entries(v)) stack.push(k, child);
+      if (LONE_SURROGATE.test(v)) return "surrogate";
+      continue;
     }
+    if (v === null || typeof v !== "object") continue;
+    if (d + 1 > maxDepth) return "deep";
+    if (Array.isArray(v)) for (const child of v) stack.push([child, d + 1]);
+    else
+      for (const [k, child] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return "surrogate";
+        stack.push([child, d + 1]);
+      }
   }
-  return false;
+  return null;
 }
 
 export const limitJsonDepth: RequestHandler = (req, _res, next) => {
-  if (req.body && typeof req.body === "object" && jsonDepth(req.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
-    return next(invalidRequest(`The body nests deeper than ${MAX_JSON_DEPTH} levels.`));
-  if (req.body && typeof req.body === "object" && hasLoneSurrogate(req.body))
+  const problem = req.body && typeof req.body === "object" ? jsonProblem(req.body, MAX_JSON_DEPTH) : null;
+  if (problem === "deep") return next(invalidRequest(`The body nests deeper than ${MAX_JSON_DEPTH} levels.`));
+  if (problem === "surrogate")
     return next(invalidRequest("Text must be valid Unicode: the body holds half of a UTF-16 surrogate pair (such as \\ud800)."));
   next();
 };
