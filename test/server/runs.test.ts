@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { createProject } from "../helpers/factories";
 import { client } from "../helpers/http";
-import { goodAnswers, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
+import { claimAt, goodAnswers, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -99,6 +99,61 @@ describe("agent runs", () => {
     const moved = seen.find((r) => r.taskId === held.taskId)!;
     expect(moved.task.nodeId).toBe(q.node("review"));
     expect((await viewer.get(`/api/projects/${q.project.id}/runs`)).body.items).toHaveLength(4);
+  });
+
+  it("a run sent again under its externalId is answered, not made twice; other content under it is refused", async () => {
+    const { q, agentId } = await withAgent();
+    const body = { externalId: "trace-42", input: { prompt: "2+2?", lang: "en" }, trace: [{ step: 1.0 }] };
+    const first = await ingest(q, agentId, body);
+    expect([first.status, first.body.externalId, first.headers.get("idempotent-replayed")]).toEqual([201, "trace-42", null]);
+    // The same content (keys in another order, 1.0 spelled 1) is the same run.
+    const again = await ingest(q, agentId, { ...body, input: { lang: "en", prompt: "2+2?" }, trace: [{ step: 1 }] });
+    expect([again.status, again.body.id, again.body.taskId, again.headers.get("idempotent-replayed")]).toEqual([
+      200,
+      first.body.id,
+      first.body.taskId,
+      "true",
+    ]);
+    const other = await ingest(q, agentId, { ...body, output: { answer: "5" } });
+    expect([other.status, other.body.error.code, other.body.error.details]).toEqual([409, "run_exists", { runId: first.body.id, externalId: "trace-42" }]);
+    expect((await ingest(q, agentId, { ...body, trace: undefined })).status).toBe(409);
+    expect(await t.deps.db.run.count({ where: { agentId } })).toBe(1);
+    expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(1);
+    // One task in the queue: claimed once, then nothing is left.
+    const evaluator = q.types.Evaluators!.people[0]!;
+    expect((await mustClaim(q, evaluator, "evaluate")).taskId).toBe(first.body.taskId);
+    expect((await claimAt(q, q.types.Evaluators!.people[1]!, "evaluate")).body.error.code).toBe("queue_empty");
+
+    // A retry after the agent was paused still answers the run it made.
+    await client(t.url, q.owner.token).patch(`/api/projects/${q.project.id}/agents/${agentId}`, { status: "paused" });
+    expect((await ingest(q, agentId, body)).status).toBe(200);
+    expect((await ingest(q, agentId, { ...body, externalId: "trace-43" })).status).toBe(409);
+    // The id is the agent's own: another agent may use it.
+    const second = await client(t.url, q.owner.token).post(`/api/projects/${q.project.id}/agents`, { name: "Second" });
+    expect((await ingest(q, second.body.id, body)).status).toBe(201);
+    for (const bad of ["", "x".repeat(201), 7]) expect((await ingest(q, second.body.id, { externalId: bad })).status).toBe(400);
+
+    const owner = client(t.url, q.owner.token);
+    const listed = await owner.get(`/api/projects/${q.project.id}/runs?externalId=trace-42`);
+    expect(listed.body.items.map((r: { agentId: string }) => r.agentId).sort()).toEqual([agentId, second.body.id].sort());
+    const line = JSON.parse((await owner.get(`/api/projects/${q.project.id}/export?format=jsonl&agentId=${agentId}`)).text.trim());
+    expect(line.run).toMatchObject({ id: first.body.id, externalId: "trace-42" });
+    const [head, row] = (await owner.get(`/api/projects/${q.project.id}/export?format=csv&agentId=${agentId}`)).text.split("\n");
+    const col = head!.split(",").indexOf("run_external_id");
+    expect(col).toBeGreaterThan(0);
+    expect(row!.split(",")[col]).toBe("trace-42");
+  });
+
+  it("the same run sent many times at once makes one run and one task", async () => {
+    const { q, agentId } = await withAgent();
+    const sent = await Promise.all(Array.from({ length: 12 }, () => ingest(q, agentId, { externalId: "burst" })));
+    expect(sent.map((r) => r.status).sort()).toEqual([...Array(11).fill(200), 201]);
+    expect(new Set(sent.map((r) => r.body.id)).size).toBe(1);
+    expect(await t.deps.db.run.count({ where: { agentId } })).toBe(1);
+    expect(await t.deps.db.task.count({ where: { projectId: q.project.id } })).toBe(1);
+    const evaluator = q.types.Evaluators!.people[0]!;
+    await mustClaim(q, evaluator, "evaluate");
+    expect((await claimAt(q, q.types.Evaluators!.people[1]!, "evaluate")).body.error.code).toBe("queue_empty");
   });
 
   it("a run's evaluation and review come out in the explorer and the export", async () => {

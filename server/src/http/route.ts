@@ -64,8 +64,9 @@ export class Api {
           const body = spec.body && !isAccepted(req, spec) ? parse(spec.body, req.body ?? {}, "body") : req.body;
           const out = await spec.handler({ actor: actor!, params, query, body, deps, req, res } as Ctx<any, any, any>);
           if (out === STREAMED) return;
-          // A handler may have chosen the status itself (e.g. /readyz answering 503).
-          const status = res.statusCode !== 200 ? res.statusCode : (spec.status ?? 200);
+          // A handler may have chosen the status itself (e.g. /readyz answering 503,
+          // or 200 through res.locals.status where the route's own is 201).
+          const status = (res.locals.status as number | undefined) ?? (res.statusCode !== 200 ? res.statusCode : (spec.status ?? 200));
           if (status === 204 || out === undefined) res.status(status === 200 ? 204 : status).end();
           else res.status(status).json(out);
         } catch (err) {

@@ -30,7 +30,7 @@ export function jsonlLines(batch: TaskRecord[]): string {
   return out;
 }
 
-const FIXED = ["task_id", "pipeline_id", "node", "status", "priority", "created_at", "updated_at", "completed_at", "run_id", "agent_id", "payload"];
+const FIXED = ["task_id", "pipeline_id", "node", "status", "priority", "created_at", "updated_at", "completed_at", "run_id", "agent_id", "run_external_id", "payload"];
 
 /** Column names, known before the first row from the project's pipeline nodes. */
 export function csvColumns(nodes: NodeInfo[]): string[] {
@@ -71,6 +71,7 @@ export function csvRows(batch: TaskRecord[], columns: string[]): string {
       completed_at: isoOrNull(t.completedAt),
       run_id: t.runId,
       agent_id: t.agentId,
+      run_external_id: t.runExternalId,
       payload: t.payloadJson,
     };
     for (const e of latestPerNode(t.evaluations)) {

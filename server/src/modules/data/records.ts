@@ -45,6 +45,7 @@ export interface TaskRecord {
   completedAt: Date | null;
   runId: string | null;
   agentId: string | null;
+  runExternalId: string | null;
   runCreatedAt: Date | null;
   evaluations: Evaluation[];
   reviews: ReviewOut[];
@@ -56,7 +57,7 @@ const RECORD_COLUMNS = Prisma.raw(`
   t."id", t."pipelineId", t."nodeId", n."key" AS "nodeKey", n."name" AS "nodeName", n."kind" AS "nodeKind",
   t."status", t."priority", t."payload"::text AS "payloadJson", t."assignedUserId", t."assignedTypeId",
   t."createdAt", t."updatedAt", t."completedAt",
-  r."id" AS "runId", r."agentId", r."createdAt" AS "runCreatedAt",
+  r."id" AS "runId", r."agentId", r."externalId" AS "runExternalId", r."createdAt" AS "runCreatedAt",
   (SELECT coalesce(json_agg(json_build_object(
       'id', s."id", 'nodeId', s."nodeId", 'node', sn."key", 'userId', s."userId", 'userName', su."name",
       'answers', s."answers", 'attempt', s."attempt", 'createdAt', ${iso(`s."createdAt"`)})
@@ -90,4 +91,4 @@ export function latestPerNode<T extends { nodeId: string }>(items: T[]): T[] {
 }
 
 export const runOf = (r: TaskRecord) =>
-  r.runId && r.agentId && r.runCreatedAt ? { id: r.runId, agentId: r.agentId, createdAt: r.runCreatedAt.toISOString() } : null;
+  r.runId && r.agentId && r.runCreatedAt ? { id: r.runId, agentId: r.agentId, externalId: r.runExternalId, createdAt: r.runCreatedAt.toISOString() } : null;

@@ -32,7 +32,7 @@ export const explorerItemSchema = z.object({
   status: z.enum(["queued", "claimed", "completed"]),
   priority: z.number(),
   payload: z.unknown(),
-  run: z.object({ id: z.string(), agentId: z.string(), createdAt: z.string() }).nullable(),
+  run: z.object({ id: z.string(), agentId: z.string(), externalId: z.string().nullable(), createdAt: z.string() }).nullable(),
   assignedUserId: z.string().nullable(),
   assignedTypeId: z.string().nullable(),
   createdAt: z.string(),

@@ -11,12 +11,16 @@ import { runSchema, runView } from "./view";
 const tag = "agents and runs";
 // Any JSON value (z.json() is recursive, which the OpenAPI document cannot reference inline).
 const json = z.unknown().refine((v) => v !== undefined, { message: "Required" });
+const externalId = z.string().min(1).max(200);
 const runBody = z.strictObject({
   input: json,
   output: json,
   trace: z.unknown().optional(),
   pipelineId: id,
   priority: z.number().int().min(PRIORITY_MIN).max(PRIORITY_MAX).optional(),
+  externalId: externalId.optional().describe(
+    "The agent's own id for this run. Sent again with the same content, the run already made is answered (200, header Idempotent-Replayed: true) and nothing is created; with other content, 409 run_exists.",
+  ),
 });
 
 export function registerRunRoutes(api: Api) {
@@ -26,7 +30,7 @@ export function registerRunRoutes(api: Api) {
     tag,
     summary: "List the project's agent runs, newest first, with the state of the task each created",
     params: z.strictObject({ projectId: id }),
-    query: listQuery.extend({ agentId: id.optional(), pipelineId: id.optional() }),
+    query: listQuery.extend({ agentId: id.optional(), pipelineId: id.optional(), externalId: externalId.optional() }),
     response: page(runSchema),
     async handler({ actor, params, query, deps }) {
       await loadProject(deps, actor, params.projectId, "project.inspect");
@@ -35,6 +39,7 @@ export function registerRunRoutes(api: Api) {
           projectId: params.projectId,
           ...(query.agentId ? { agentId: query.agentId } : {}),
           ...(query.pipelineId ? { pipelineId: query.pipelineId } : {}),
+          ...(query.externalId ? { externalId: query.externalId } : {}),
           ...afterCursor("createdAt", "desc", query.cursor),
         },
         orderBy: keysetOrder("createdAt", "desc"),
@@ -55,16 +60,20 @@ export function registerRunRoutes(api: Api) {
     path: "/api/agents/:agentId/runs",
     tag,
     summary:
-      "Ingest an agent run: creates its task at the first node of the chosen pipeline of the agent's project (a paused or archived agent answers 409 agent_not_active)",
+      "Ingest an agent run: creates its task at the first node of the chosen pipeline of the agent's project (a paused or archived agent answers 409 agent_not_active); idempotent by externalId",
     params: z.strictObject({ agentId: id }),
     body: runBody,
     status: 201,
     response: runSchema,
-    async handler({ actor, params, body, deps }) {
+    async handler({ actor, params, body, deps, res }) {
       const agent = await deps.db.agent.findUnique({ where: { id: params.agentId }, include: { project: true } });
       if (!agent) throw notFound("agent");
       authorize(actor, "project.write", agent.project, "agent");
-      const run = await ingestRun(deps, actor, agent.project, agent, body);
+      const { run, replayed } = await ingestRun(deps, actor, agent.project, agent, body);
+      if (replayed) {
+        res.locals.status = 200;
+        res.set("Idempotent-Replayed", "true");
+      }
       const task = await deps.db.task.findUnique({ where: { id: run.taskId }, select: { status: true, nodeId: true, completedAt: true } });
       return runView(run, task);
     },

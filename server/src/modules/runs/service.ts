@@ -2,7 +2,9 @@
 // node of the chosen pipeline (through the task engine's insertTasks) and the
 // Run row points at it; after commit Redis places the task and the event goes out.
 // Only an active agent's runs are taken; the agent row is read FOR SHARE so a
-// pause that commits first is always seen.
+// pause that commits first is always seen. A run sent with the agent's own id
+// (`externalId`) is taken once: a retry of the same run answers the run already
+// made, so an agent may resend whatever it is unsure was received.
 import { Prisma, type Agent, type Run } from "@prisma/client";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
@@ -17,6 +19,13 @@ export interface RunInput {
   trace?: unknown;
   pipelineId: string;
   priority?: number;
+  externalId?: string;
+}
+
+/** What ingestRun did: `replayed` when the run already existed (same externalId, same content). */
+export interface Ingested {
+  run: Run;
+  replayed: boolean;
 }
 
 /** A JSON null must be spelled out for Prisma. */
@@ -29,7 +38,9 @@ function mustBeActive(status: string) {
     throw conflict("agent_not_active", `This agent is ${status}: it takes no new runs until it is activated again.`, { status });
 }
 
-export async function ingestRun(deps: Deps, actor: Actor, project: Project, agent: Agent, body: RunInput): Promise<Run> {
+export async function ingestRun(deps: Deps, actor: Actor, project: Project, agent: Agent, body: RunInput): Promise<Ingested> {
+  const earlier = await sameRun(deps, agent.id, body);
+  if (earlier) return { run: earlier, replayed: true };
   mustBeActive(agent.status);
   if (project.status !== "active") throw conflict("project_archived", "This project is archived: no new tasks can enter it.");
   const pipeline = await deps.db.pipeline.findFirst({
@@ -51,7 +62,8 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
     runId,
     createdAt: deps.clock.now(),
   };
-  const run = await deps.db.$transaction(async (tx) => {
+  const run = await deps.db
+    .$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<Array<{ status: string }>>`SELECT "status" FROM "Agent" WHERE "id" = ${agent.id} FOR SHARE`;
     if (!row) throw notFound("agent");
     mustBeActive(row.status);
@@ -66,6 +78,7 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
         input: asJson(body.input),
         output: asJson(body.output),
         ...(body.trace !== undefined ? { trace: asJson(body.trace) } : {}),
+        externalId: body.externalId ?? null,
         createdAt: task.createdAt,
       },
     });
@@ -77,7 +90,34 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
       after: { agentId: agent.id, pipelineId: pipeline.id, taskId: task.id },
     });
     return run;
-  });
+  })
+    .catch(async (err) => {
+      // The same run sent twice at once: the second insert lost the race on
+      // (agentId, externalId), and its transaction wrote nothing.
+      const winner = (err as { code?: string }).code === "P2002" ? await sameRun(deps, agent.id, body) : null;
+      if (!winner) throw err;
+      return winner;
+    });
+  if (run.id !== runId) return { run, replayed: true };
   await enqueueTasks(deps, { orgId: project.orgId, projectId: project.id, pipelineId: pipeline.id, nodeId: first.id }, [task]);
-  return run;
+  return { run, replayed: false };
+}
+
+/**
+ * The run this agent already sent under `body.externalId`, if any. Sent again
+ * with other content it is a different run under a reused id: 409, not a replay.
+ * The content is compared as PostgreSQL's jsonb compares it (key order and
+ * number spelling do not count).
+ */
+async function sameRun(deps: Deps, agentId: string, body: RunInput): Promise<Run | null> {
+  if (body.externalId === undefined) return null;
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  const [row] = await deps.db.$queryRaw<Array<{ id: string; same: boolean }>>`
+    SELECT "id", ("pipelineId" = ${body.pipelineId} AND "input" = ${json(body.input)}::jsonb AND "output" = ${json(body.output)}::jsonb
+                  AND "trace" IS NOT DISTINCT FROM ${json(body.trace)}::jsonb) AS "same"
+    FROM "Run" WHERE "agentId" = ${agentId} AND "externalId" = ${body.externalId}`;
+  if (!row) return null;
+  if (!row.same)
+    throw conflict("run_exists", "This agent already sent a different run with this externalId.", { runId: row.id, externalId: body.externalId });
+  return deps.db.run.findUniqueOrThrow({ where: { id: row.id } });
 }

@@ -10,6 +10,7 @@ export const runSchema = z.object({
   input: z.unknown(),
   output: z.unknown(),
   trace: z.unknown().nullable(),
+  externalId: z.string().nullable(),
   task: z.object({ status: z.enum(["queued", "claimed", "completed"]), nodeId: z.string(), completedAt: z.string().nullable() }).nullable(),
   createdAt: z.string(),
 });
@@ -25,6 +26,7 @@ export const runView = (r: Run, task: TaskState | null) => ({
   input: r.input,
   output: r.output,
   trace: r.trace ?? null,
+  externalId: r.externalId,
   task: task ? { status: task.status as "queued" | "claimed" | "completed", nodeId: task.nodeId, completedAt: task.completedAt?.toISOString() ?? null } : null,
   createdAt: r.createdAt.toISOString(),
 });
