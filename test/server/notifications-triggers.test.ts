@@ -8,6 +8,7 @@ import { startNotificationTriggers, type NotificationTriggers } from "../../serv
 import { startRealtimeBridge } from "../../server/src/realtime/bridge";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { addProjectMember, createContributorType, createOrg, createProject } from "../helpers/factories";
+import { goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs } from "../helpers/queue";
 import { connect } from "../helpers/socket";
 
 // A Monday, 10:00 UTC.
@@ -83,13 +84,27 @@ describe("notification triggers", () => {
     live.close();
   });
 
-  it("review_ready goes only to the person a task is assigned to", async () => {
-    const s = await scene();
-    await t.deps.db.task.update({ where: { id: s.task.id }, data: { assignedUserId: s.rev2.id } });
-    t.deps.bus.publish({ type: "task.moved", ...s.ref, nodeId: s.R1.id, fromNodeId: s.T.id });
+  it("review_ready for an assigned task goes to the review node's type, as the queue serves it, never the author", async () => {
+    // An assignment names who may work the task node (the author to be); the
+    // review node serves its type like any other task (queue/placement.ts).
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const reviewers = q.types.Reviewers!.people;
+    const [toAlice, toType] = await importTasks(q, [
+      { payload: { n: 1 }, assignTo: { userId: alice!.id } },
+      { payload: { n: 2 }, assignTo: { contributorTypeId: q.types.Evaluators!.id } },
+    ]);
+    const a = await mustClaim(q, alice!, "evaluate", toAlice);
+    expect((await submitAs(q, alice!, a, { answers: goodAnswers })).status).toBe(201);
+    const b = await mustClaim(q, bob!, "evaluate", toType);
+    expect((await submitAs(q, bob!, b, { answers: goodAnswers })).status).toBe(201);
     await triggers.idle();
-    expect((await inbox(s.rev2.id)).map((n) => n.type)).toEqual(["review_ready"]);
-    expect(await inbox(s.rev1.id)).toEqual([]);
+    for (const r of reviewers) {
+      expect((await inbox(r.id)).map((n) => n.type)).toEqual(["review_ready", "review_ready"]);
+      // ...and the queue does offer both to them.
+      expect((await queueOf(q, r)).find((i) => i.key === "review")!.available).toBe(2);
+    }
+    for (const u of [alice!, bob!]) expect(await inbox(u.id)).toEqual([]);
   });
 
   it("work_returned to the author with the reviewer's comment; task moves to a task node notify nobody", async () => {

@@ -1,7 +1,10 @@
 // Who is told that a task reached a review node: every contributor of the
-// project who could claim it now — of the node's required type (and the task's
-// assigned type or person, if any), inside their type's schedule — except the
-// author of the submission under review (nobody reviews their own work).
+// project who could claim it there now — of the node's required type (anyone,
+// if it requires none), inside their type's schedule — except the author of
+// the submission under review (nobody reviews their own work). An assignment
+// does not narrow this: it applies at task nodes only, and review nodes serve
+// their type (queue/placement.ts), so an assigned task is reviewed by the same
+// people as any other.
 import type { Deps } from "../../deps";
 import type { Schedule } from "../contributor-types/schedule";
 import { scheduleState } from "../../queue/schedule";
@@ -14,21 +17,18 @@ export interface ReviewNode {
 }
 
 export async function reviewersFor(deps: Deps, node: ReviewNode, taskId: string): Promise<string[]> {
-  const [task, submission] = await Promise.all([
-    deps.db.task.findUnique({ where: { id: taskId }, select: { assignedUserId: true, assignedTypeId: true } }),
-    node.reviewsNodeId
-      ? deps.db.submission.findFirst({ where: { taskId, nodeId: node.reviewsNodeId }, orderBy: { createdAt: "desc" }, select: { userId: true } })
-      : null,
-  ]);
-  if (!task) return [];
-  const types = [node.contributorTypeId, task.assignedTypeId].filter((t): t is string => !!t);
-  if (new Set(types).size > 1) return []; // the node and the assignment ask for different types: nobody qualifies
+  const submission = node.reviewsNodeId
+    ? await deps.db.submission.findFirst({
+        where: { taskId, nodeId: node.reviewsNodeId },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        select: { userId: true },
+      })
+    : null;
   const members = await deps.db.projectMember.findMany({
     where: {
       projectId: node.projectId,
       role: "contributor",
-      ...(types[0] ? { contributorTypeId: types[0] } : {}),
-      ...(task.assignedUserId ? { userId: task.assignedUserId } : {}),
+      ...(node.contributorTypeId ? { contributorTypeId: node.contributorTypeId } : {}),
     },
     select: { userId: true, contributorType: { select: { schedule: true } } },
   });
