@@ -64,11 +64,24 @@ describe("importing tasks", () => {
     expect(rows[1]).toMatchObject({ priority: 0, assignedUserId: null, payload: { question: "Quoted, with comma" } });
   });
 
+  it("keeps CSV payload keys as data, a __proto__ column or JSON key included", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const res = await csv(q, ['payload,__proto__,q', '"{""__proto__"":{""polluted"":true},""a"":1}",zz,hi'].join("\n"));
+    expect(res.status).toBe(201);
+    const r = await client(q.url, q.owner.token).get(`/api/tasks/${res.body.taskIds[0]}`);
+    expect(Object.keys(r.body.payload).sort()).toEqual(["__proto__", "a", "q"]);
+    // The data column wins over the payload column's key of the same name, as for any column.
+    expect(Object.getOwnPropertyDescriptor(r.body.payload, "__proto__")?.value).toBe("zz");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   const malformed: Array<[string, string, number]> = [
     ["a record with too many fields", "question,answer\nq1,a1\nq2,a2,extra\n", 3],
     ["an unclosed quote", 'question\nq1\n"q2\nq3\n', 4],
     ["a payload that is not JSON", 'payload\n"{""a"":1}"\n"{""a"":1}"\n{nope}\n', 4],
     ["a priority that is not a whole number", "question,priority\nq1,1\nq2,high\n", 3],
+    // One of the two values would be dropped without a word.
+    ["a column named twice in the header", "question,answer,question\nq1,a1,q1b\n", 1],
   ];
   for (const [what, text, line] of malformed) {
     it(`answers 400 with the line number for ${what}, and imports nothing`, async () => {

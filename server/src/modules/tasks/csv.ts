@@ -12,39 +12,52 @@ const RESERVED = new Set(["payload", "priority", "assign_user_id", "assign_type_
 const bad = (line: number, message: string) => invalidRequest(`CSV line ${line}: ${message}`, { line });
 
 export function parseTasksCsv(text: string): TaskInput[] {
-  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  let rows: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    rows = parse(text, { columns: true, info: true, bom: true, skip_empty_lines: true }) as typeof rows;
+    // Rows as arrays: a record object built by the parser would let a second
+    // column of one name overwrite the first, and a "__proto__" column vanish.
+    rows = parse(text, { info: true, bom: true, skip_empty_lines: true }) as unknown as typeof rows;
   } catch (err) {
     const e = err as { lines?: number; message?: string };
     throw bad(e.lines ?? 1, e.message ?? "not valid CSV");
   }
-  if (rows.length > MAX_IMPORT) throw payloadTooLarge(`At most ${MAX_IMPORT} tasks per import (got ${rows.length}); split the file.`);
-  return rows.map(({ record, info }) => toTask(record, info.lines));
+  const [head, ...body] = rows;
+  if (!head) return [];
+  const columns = head.record;
+  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (twice !== undefined) throw bad(head.info.lines, `the column "${twice}" appears twice in the header`);
+  if (body.length > MAX_IMPORT) throw payloadTooLarge(`At most ${MAX_IMPORT} tasks per import (got ${body.length}); split the file.`);
+  return body.map(({ record, info }) => toTask(new Map(columns.map((c, i) => [c, record[i]!])), info.lines));
 }
 
-function toTask(record: Record<string, string>, line: number): TaskInput {
+function toTask(record: Map<string, string>, line: number): TaskInput {
+  // Own keys only (defineProperty): a "__proto__" key stays data, as in a JSON import.
   const payload: Record<string, unknown> = {};
-  if (record.payload !== undefined && record.payload !== "") {
+  const put = (k: string, v: unknown) => Object.defineProperty(payload, k, { value: v, enumerable: true, writable: true, configurable: true });
+  const json = record.get("payload");
+  if (json !== undefined && json !== "") {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(record.payload);
+      parsed = JSON.parse(json);
     } catch {
       throw bad(line, "the payload column is not valid JSON");
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw bad(line, "the payload column must hold a JSON object");
-    Object.assign(payload, parsed);
+    for (const [k, v] of Object.entries(parsed)) put(k, v);
   }
-  for (const [k, v] of Object.entries(record)) if (!RESERVED.has(k)) payload[k] = v;
+  for (const [k, v] of record) if (!RESERVED.has(k)) put(k, v);
   if (!Object.keys(payload).length) throw bad(line, "the task has no payload (add a payload column or data columns)");
   const task: TaskInput = { payload };
-  if (record.priority) {
-    const p = Number(record.priority);
+  const priority = record.get("priority");
+  if (priority) {
+    const p = Number(priority);
     if (!Number.isInteger(p) || p < PRIORITY_MIN || p > PRIORITY_MAX) throw bad(line, `priority must be a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}`);
     task.priority = p;
   }
-  if (record.assign_user_id && record.assign_type_id) throw bad(line, "assign to a user or to a type, not both");
-  if (record.assign_user_id) task.assignTo = { userId: record.assign_user_id };
-  else if (record.assign_type_id) task.assignTo = { contributorTypeId: record.assign_type_id };
+  const user = record.get("assign_user_id");
+  const type = record.get("assign_type_id");
+  if (user && type) throw bad(line, "assign to a user or to a type, not both");
+  if (user) task.assignTo = { userId: user };
+  else if (type) task.assignTo = { contributorTypeId: type };
   return task;
 }
