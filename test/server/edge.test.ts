@@ -128,6 +128,8 @@ describe("contributor types", () => {
     ["bad time", { timezone: "UTC", windows: [{ days: [1], start: "9am", end: "17:00" }] }],
     ["day 8", { timezone: "UTC", windows: [{ days: [8], start: "09:00", end: "17:00" }] }],
     ["empty window", { timezone: "UTC", windows: [{ days: [1], start: "09:00", end: "09:00" }] }],
+    // 24:00 only ends a day: as a start, 24:00–00:00 would be a window that never opens.
+    ["window starting at 24:00", { timezone: "UTC", windows: [{ days: [1], start: "24:00", end: "00:00" }] }],
     ["bad date", { timezone: "UTC", windows: [{ days: [1], start: "09:00", end: "17:00" }], exceptions: [{ date: "2026-13-40" }] }],
     ["date that does not exist", { timezone: "UTC", windows: [{ days: [1], start: "09:00", end: "17:00" }], exceptions: [{ date: "2026-02-30" }] }],
   ])("refuses a schedule with %s", async (_name, schedule) => {

@@ -3,13 +3,17 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "Use HH:MM, 00:00 to 24:00");
+const clock = /^([01]\d|2[0-3]):[0-5]\d$/;
+// "24:00" ends a day; as a start it would mean the next day's 00:00 (or, with
+// end "00:00", a window that never opens), so a window starts by 23:59.
+const startTime = z.string().regex(clock, "Use HH:MM, 00:00 to 23:59");
+const endTime = z.string().regex(new RegExp(`${clock.source}|^24:00$`), "Use HH:MM, 00:00 to 24:00");
 
 export const windowSchema = z
   .strictObject({
     days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
-    start: hhmm,
-    end: hhmm,
+    start: startTime,
+    end: endTime,
   })
   .refine((w) => w.start !== w.end, { message: "A window's start and end must differ", path: ["end"] })
   .refine((w) => new Set(w.days).size === w.days.length, { message: "A day is listed twice", path: ["days"] });
