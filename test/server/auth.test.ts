@@ -37,6 +37,26 @@ describe("login", () => {
     expect(locked.body.error.code).toBe("rate_limited");
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
+
+  it("counts a burst of parallel wrong passwords before checking them: at most 10 are tried", async () => {
+    const { admin } = await createOrg(t.deps);
+    const c = client(t.url);
+    const burst = await Promise.all(Array.from({ length: 25 }, () => c.post("/api/auth/login", { email: admin.email, password: "wrong" })));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    expect((await c.post("/api/auth/login", { email: admin.email, password: FACTORY_PASSWORD })).status).toBe(429);
+  });
+
+  it("a right password gives the email its attempts back", async () => {
+    const { admin } = await createOrg(t.deps);
+    const c = client(t.url);
+    // 6 + 6 wrong ones: more than 10 in all, but never 10 in a row.
+    for (let i = 0; i < 6; i++) expect((await c.post("/api/auth/login", { email: admin.email, password: "wrong" })).status).toBe(401);
+    expect((await c.post("/api/auth/login", { email: admin.email, password: FACTORY_PASSWORD })).status).toBe(200);
+    for (let i = 0; i < 6; i++) expect((await c.post("/api/auth/login", { email: admin.email, password: "wrong" })).status).toBe(401);
+    expect((await c.post("/api/auth/login", { email: admin.email, password: FACTORY_PASSWORD })).status).toBe(200);
+  });
 });
 
 describe("tokens that are not exactly ours answer 401", () => {

@@ -28,7 +28,7 @@ export function apiRateLimit(deps: Deps, prefix = "rl"): RequestHandler {
   };
 }
 
-/** Login: 10 failed attempts per email per 15 min; all attempts per address per minute. */
+/** Login: 10 attempts per email per 15 min unless one succeeds (it resets them); all attempts per address per minute. */
 export class LoginLimiter {
   private readonly failures: RateLimiterRedis;
   private readonly perAddress: RateLimiterRedis;
@@ -50,20 +50,21 @@ export class LoginLimiter {
     });
   }
 
-  /** Throws 429 when this email is locked out or the address is over its rate. */
+  /**
+   * Throws 429 when this email is locked out or the address is over its rate.
+   * Every attempt takes one of the email's points before the password is checked
+   * (a success gives them all back): read-then-count let a burst of parallel
+   * guesses all pass the check before the first failure was counted.
+   */
   async check(email: string, address: string): Promise<void> {
-    try {
-      await this.perAddress.consume(address);
-    } catch (e) {
-      if (e instanceof RateLimiterRes) throw rateLimited(e.msBeforeNext / 1000);
-      throw e;
+    for (const [limiter, key] of [[this.perAddress, address], [this.failures, email]] as const) {
+      try {
+        await limiter.consume(key);
+      } catch (e) {
+        if (e instanceof RateLimiterRes) throw rateLimited(e.msBeforeNext / 1000);
+        throw e;
+      }
     }
-    const res = await this.failures.get(email);
-    if (res && res.consumedPoints >= 10) throw rateLimited(res.msBeforeNext / 1000);
-  }
-
-  async failed(email: string): Promise<void> {
-    await this.failures.penalty(email, 1).catch(() => {});
   }
 
   async succeeded(email: string): Promise<void> {

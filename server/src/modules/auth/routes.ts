@@ -33,7 +33,6 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
       await limiter.check(email, req.ip ?? "unknown");
       const user = await deps.db.user.findUnique({ where: { email } });
       if (!(await verifyPassword(user?.passwordHash, body.password)) || !user) {
-        await limiter.failed(email);
         throw unauthenticated("Email or password is not right.");
       }
       await limiter.succeeded(email);
@@ -78,7 +77,6 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
         // An account already (from another organization): its holder proves it is theirs.
         await limiter.check(user.email, req.ip ?? "unknown");
         if (!(await verifyPassword(user.passwordHash, body.password))) {
-          await limiter.failed(user.email);
           throw unauthenticated("This invitation is for an existing account: enter that account's password.");
         }
         await limiter.succeeded(user.email);
