@@ -110,6 +110,28 @@ describe("API keys", () => {
     expect(revoked.body.items.map((k: { name: string }) => k.name)).toEqual(["short-lived"]);
   });
 
+  it("reads and marks only its own org's notifications of its maker", async () => {
+    const w = await createWorld(t.deps);
+    await t.deps.db.orgMember.create({ data: { orgId: w.other.org.id, userId: w.admin.id, role: "member" } });
+    const note = (orgId: string, title: string) =>
+      t.deps.db.notification.create({ data: { userId: w.admin.id, orgId, type: "review_ready", title, body: title, link: "/" } });
+    const ours = await note(w.org.id, "ours");
+    const theirs = await note(w.other.org.id, "another org's");
+    const created = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "bot" });
+    const viaKey = client(t.url, created.body.key);
+
+    const inbox = await viaKey.get("/api/me/notifications");
+    expect(inbox.body.items.map((n: { id: string }) => n.id)).toEqual([ours.id]);
+    expect(inbox.body.unreadCount).toBe(1);
+    expect((await viaKey.post(`/api/me/notifications/${theirs.id}/read`, {})).status).toBe(404);
+    expect((await viaKey.post("/api/me/notifications/read-all", {})).body).toEqual({ updated: 1, unreadCount: 0 });
+    expect((await t.deps.db.notification.findUniqueOrThrow({ where: { id: theirs.id } })).readAt).toBeNull();
+    // Signed in, the maker still sees both.
+    const own = await client(t.url, w.admin.token).get("/api/me/notifications");
+    expect(own.body.items.map((n: { id: string }) => n.id).sort()).toEqual([ours.id, theirs.id].sort());
+    expect(own.body.unreadCount).toBe(1);
+  });
+
   it("renames; another org's key is not found", async () => {
     const w = await createWorld(t.deps);
     const created = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "a" });

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../../server/src/auth/api-keys";
 import { signToken } from "../../server/src/auth/jwt";
 import { ManualClock } from "../../server/src/infra/clock";
+import { notify } from "../../server/src/modules/notifications/service";
 import { rooms } from "../../server/src/shared/socket-events";
 import { startTestApp, type TestApp } from "../helpers/app";
-import { createWorld } from "../helpers/factories";
+import { createProject, createWorld } from "../helpers/factories";
 import { client } from "../helpers/http";
 import { connect, refused } from "../helpers/socket";
 
@@ -117,6 +118,24 @@ describe("subscribing to rooms", () => {
     }
   });
 
+  it("lets a socket watch 50 rooms, not one more", async () => {
+    const w = await createWorld(t.deps);
+    const projects = await Promise.all(Array.from({ length: 25 }, (_, i) => createProject(t.deps, w.org.id, `Watched ${i}`)));
+    const names = projects.flatMap((p) => [rooms.queue(p.id), rooms.projectDashboard(p.id)]);
+    const c = await connect(t.url, w.admin.token);
+    for (const [i, room] of names.entries()) {
+      // The per-socket event budget refills with the clock, not with these subscriptions.
+      if (i % 20 === 0) clock.advance(5_000);
+      expect({ room, ack: await c.subscribe(room) }).toEqual({ room, ack: { ok: true } });
+    }
+    expect(await c.subscribe(rooms.orgDashboard(w.org.id))).toMatchObject({ error: { code: "invalid_request" } });
+    // One already watched is still fine (another timeframe), and leaving one makes room.
+    expect(await c.subscribe(names[1]!, "30d")).toEqual({ ok: true });
+    expect(await c.unsubscribe(names[0]!)).toEqual({ ok: true });
+    expect(await c.subscribe(rooms.orgDashboard(w.org.id))).toEqual({ ok: true });
+    c.close();
+  });
+
   it("rejects unknown fields and bad timeframes", async () => {
     const w = await createWorld(t.deps);
     const c = await connect(t.url, w.admin.token);
@@ -183,6 +202,37 @@ describe("org people changes with no resync to lean on", () => {
     expect(res.status).toBe(204);
     await c.waitFor("room:left");
     await expect.poll(() => c.of("room:left").map((e) => e.room).sort(), { timeout: 5_000 }).toEqual([rooms.orgDashboard(w.org.id), rooms.queue(w.project.id)].sort());
+    c.close();
+  });
+
+  it("an API key's socket hears its maker's personal events of the key's org only", async () => {
+    const w = await createWorld(slow.deps);
+    await slow.deps.db.orgMember.create({ data: { orgId: w.other.org.id, userId: w.admin.id, role: "member" } });
+    const k = generateApiKey();
+    await slow.deps.db.apiKey.create({ data: { orgId: w.org.id, createdById: w.admin.id, name: "bot", prefix: k.prefix, hash: k.hash } });
+    const viaKey = await connect(slow.url, k.key);
+    const signedIn = await connect(slow.url, w.admin.token);
+    const note = (orgId: string, title: string) => ({ userId: w.admin.id, orgId, type: "review_ready" as const, title, body: title, link: "/" });
+    // Another org's first: a socket gets its events in order, so once it has ours it would have had theirs.
+    await notify(slow.deps, [note(w.other.org.id, "theirs")]);
+    await notify(slow.deps, [note(w.org.id, "ours")]);
+    await viaKey.waitFor("notification", (n) => n.title === "ours");
+    expect(viaKey.of("notification").map((n) => n.title)).toEqual(["ours"]);
+    await signedIn.waitFor("notification", (n) => n.title === "ours");
+    expect(signedIn.of("notification").map((n) => n.title)).toEqual(["theirs", "ours"]);
+    viaKey.close();
+    signedIn.close();
+  });
+
+  it("a revoked API key's socket joins no more rooms (it is closed at the next resync)", async () => {
+    const w = await createWorld(slow.deps);
+    const k = generateApiKey();
+    await slow.deps.db.apiKey.create({ data: { orgId: w.org.id, createdById: w.admin.id, name: "leaked", prefix: k.prefix, hash: k.hash } });
+    const c = await connect(slow.url, k.key);
+    expect(await c.subscribe(rooms.orgDashboard(w.org.id))).toEqual({ ok: true });
+    await slow.deps.db.apiKey.update({ where: { hash: k.hash }, data: { revokedAt: clock.now() } });
+    expect(await c.subscribe(rooms.queue(w.project.id))).toMatchObject({ error: { code: "unauthenticated" } });
+    expect(slow.app.realtime.io.of("/").adapter.rooms.get(rooms.queue(w.project.id))?.has(c.socket.id!) ?? false).toBe(false);
     c.close();
   });
 

@@ -21,7 +21,7 @@ export type DomainEvent =
   | ({ type: "task.completed" } & TaskRef)
   | { type: "project.changed"; orgId: string; projectId: string }
   | { type: "org.people_changed"; orgId: string; userId: string }
-  | { type: "notification.created"; userId: string; notification: NotificationView };
+  | { type: "notification.created"; userId: string; orgId: string | null; notification: NotificationView };
 
 export interface NotificationView {
   id: string;

@@ -97,16 +97,16 @@ function marksFor(e: DomainEvent): Marks | null {
 function personal(rt: Realtime, e: DomainEvent): void {
   const emit = rt.feeds.emitter;
   if (e.type === "claim.expiring") {
-    emit.toUser(e.userId, "claim:expiring", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId, expiresAt: e.expiresAt });
+    emit.toUser(e.userId, e.orgId, "claim:expiring", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId, expiresAt: e.expiresAt });
   } else if (e.type === "task.released" && e.reason === "expired") {
-    emit.toUser(e.userId, "claim:expired", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId });
+    emit.toUser(e.userId, e.orgId, "claim:expired", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId });
   } else if (e.type === "task.released" && e.reason === "revoked") {
-    emit.toUser(e.userId, "claim:revoked", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId });
+    emit.toUser(e.userId, e.orgId, "claim:revoked", { claimId: e.claimId, taskId: e.taskId, nodeId: e.nodeId });
   } else if (e.type === "project.changed") {
     emit.toRoom(rooms.queue(e.projectId), "queue:settings", { projectId: e.projectId });
   } else if (e.type === "notification.created") {
     const { id, type, title, body, link, createdAt } = e.notification;
-    emit.toUser(e.userId, "notification", { id, type: type as NotificationType, title, body, link, createdAt });
+    emit.toUser(e.userId, e.orgId, "notification", { id, type: type as NotificationType, title, body, link, createdAt });
   }
 }
 

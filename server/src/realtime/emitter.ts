@@ -10,6 +10,12 @@ type Event = keyof ServerToClientEvents;
 type Payload<E extends Event> = Parameters<ServerToClientEvents[E]>[0];
 
 /**
+ * Where an API key's socket hears its maker's personal events instead of
+ * `user:<id>`: a key is limited to its org, so only that org's events reach it.
+ */
+export const keyUserRoom = (userId: string, orgId: string) => `${rooms.user(userId)}@${orgId}`;
+
+/**
  * A room broadcast writes to every socket in one synchronous run: 5,000 sockets
  * held the event loop for over 100 ms (P3's loop lag). Larger audiences are sent
  * in slices of this many sockets, as many slices per turn of the loop as fit in
@@ -53,10 +59,14 @@ export class Emitter {
     });
   }
 
-  /** To every socket of a user, on every instance. */
-  toUser<E extends Event>(userId: string, event: E, payload: Payload<E>): void {
+  /**
+   * To every socket of a user, on every instance: their login sockets, and their
+   * API keys' sockets when the event is of that key's org (`orgId`).
+   */
+  toUser<E extends Event>(userId: string, orgId: string | null, event: E, payload: Payload<E>): void {
     this.sent.inc({ event, scope: "user" });
-    (this.io.to(rooms.user(userId)).emit as (e: E, p: Payload<E>) => boolean)(event, payload);
+    const to = orgId ? [rooms.user(userId), keyUserRoom(userId, orgId)] : rooms.user(userId);
+    (this.io.to(to).emit as (e: E, p: Payload<E>) => boolean)(event, payload);
   }
 
   /** To every socket in a room, on every instance (rare events only: it is not sliced). */

@@ -63,6 +63,11 @@ export async function joinInner(socket: AppSocket, room: string, inner: string):
 /** Rights change while a socket is open: each check uses the current ones. */
 async function currentActor(deps: Deps, socket: AppSocket): Promise<Actor> {
   const old = socket.data.actor;
+  // A revoked key's socket is closed at the next resync; until then it joins nothing more.
+  if (old.apiKey) {
+    const key = await deps.db.apiKey.findUnique({ where: { id: old.apiKey.id }, select: { revokedAt: true } });
+    if (!key || key.revokedAt) throw unauthenticated("This API key was revoked.");
+  }
   const actor = await loadActor(deps.db, old.userId, old.apiKey, { fresh: true });
   if (!actor) throw unauthenticated("This account can no longer sign in.");
   socket.data.actor = actor;
@@ -82,7 +87,8 @@ export function handleRooms(deps: Deps, socket: AppSocket, feeds: Feeds): void {
     try {
       const req = subscribeSchema.parse(raw);
       const room = parseRoom(req.room);
-      if (!socket.rooms.has(room.name) && socket.rooms.size > MAX_ROOMS)
+      // Counted by what it watches: socket.rooms also holds its own id, `user:<id>` and an inner room per watched one.
+      if (!socket.data.inner.has(room.name) && socket.data.inner.size >= MAX_ROOMS)
         throw invalidRequest(`A socket may watch at most ${MAX_ROOMS} rooms.`);
       const actor = await currentActor(deps, socket);
       const project = room.kind === "orgDashboard" ? null : await loadProjectRef(deps, room.projectId);

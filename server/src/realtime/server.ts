@@ -10,6 +10,7 @@ import { Server } from "socket.io";
 import type { Deps } from "../deps";
 import { rooms } from "../shared/socket-events";
 import { actorFromToken } from "../http/authenticate";
+import { keyUserRoom } from "./emitter";
 import { createFeeds, type Feeds } from "./feeds";
 import { EventBucket } from "./rate-limit";
 import { handleRooms } from "./rooms";
@@ -71,7 +72,8 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
 
   io.on("connection", (socket) => {
     connected.inc();
-    void socket.join(rooms.user(socket.data.actor.userId));
+    const { userId, apiKey } = socket.data.actor;
+    void socket.join(apiKey ? keyUserRoom(userId, apiKey.orgId) : rooms.user(userId));
     const bucket = new EventBucket(opts.eventsPerSecond, opts.eventBurst, deps.clock);
     socket.use((packet, next) => {
       if (bucket.take()) return next();

@@ -15,7 +15,7 @@ export function registerNotificationRoutes(api: Api) {
     method: "get",
     path: "/api/me/notifications",
     tag: "notifications",
-    summary: "My inbox, newest first, with the unread count (`unread=true` lists only unread ones)",
+    summary: "My inbox, newest first, with the unread count (`unread=true` lists only unread ones); with an API key, only its org's notifications",
     query: inboxQuery,
     response: z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), unreadCount: z.number() }),
     async handler({ actor, query, deps }) {

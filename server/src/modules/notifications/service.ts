@@ -24,12 +24,15 @@ export async function notify(deps: Deps, items: NewNotification[]): Promise<numb
   const rows = await deps.db.$transaction((tx) =>
     tx.notification.createManyAndReturn({ data: items.map((n) => ({ ...n, data: n.data ?? undefined, createdAt })) }),
   );
-  deps.bus.publish(rows.map((r) => ({ type: "notification.created" as const, userId: r.userId, notification: notificationView(r) })));
+  deps.bus.publish(rows.map((r) => ({ type: "notification.created" as const, userId: r.userId, orgId: r.orgId, notification: notificationView(r) })));
   return rows.length;
 }
 
+/** The actor's own notifications: with an API key, only those of the key's org (the policy's rule, as a query). */
+const inboxOf = (actor: Actor) => ({ userId: actor.userId, ...(actor.apiKey ? { orgId: actor.apiKey.orgId } : {}) });
+
 export async function listNotifications(deps: Deps, actor: Actor, q: { limit: number; cursor?: string; unread?: boolean }) {
-  const where = { userId: actor.userId, ...(q.unread ? { readAt: null } : {}) };
+  const where = { ...inboxOf(actor), ...(q.unread ? { readAt: null } : {}) };
   const [rows, unreadCount] = await Promise.all([
     deps.db.notification.findMany({
       where,
@@ -37,7 +40,7 @@ export async function listNotifications(deps: Deps, actor: Actor, q: { limit: nu
       take: q.limit + 1,
       ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
     }),
-    unread(deps, actor.userId),
+    unread(deps, actor),
   ]);
   const more = rows.length > q.limit;
   const items = (more ? rows.slice(0, q.limit) : rows).map(notificationView);
@@ -49,12 +52,12 @@ export async function markRead(deps: Deps, actor: Actor, id: string) {
   // Someone else's notification does not exist for this actor.
   if (!n || !can(actor, "notification.update", n)) throw notFound("notification");
   const updated = n.readAt ? n : await deps.db.notification.update({ where: { id }, data: { readAt: deps.clock.now() } });
-  return { ...notificationView(updated), unreadCount: await unread(deps, actor.userId) };
+  return { ...notificationView(updated), unreadCount: await unread(deps, actor) };
 }
 
 export async function markAllRead(deps: Deps, actor: Actor) {
-  const r = await deps.db.notification.updateMany({ where: { userId: actor.userId, readAt: null }, data: { readAt: deps.clock.now() } });
-  return { updated: r.count, unreadCount: await unread(deps, actor.userId) };
+  const r = await deps.db.notification.updateMany({ where: { ...inboxOf(actor), readAt: null }, data: { readAt: deps.clock.now() } });
+  return { updated: r.count, unreadCount: await unread(deps, actor) };
 }
 
-const unread = (deps: Deps, userId: string) => deps.db.notification.count({ where: { userId, readAt: null } });
+const unread = (deps: Deps, actor: Actor) => deps.db.notification.count({ where: { ...inboxOf(actor), readAt: null } });
