@@ -9,6 +9,7 @@ import { startRealtimeBridge } from "../../server/src/realtime/bridge";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { addProjectMember, createContributorType, createOrg, createProject } from "../helpers/factories";
 import { goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs } from "../helpers/queue";
+import { client } from "../helpers/http";
 import { connect } from "../helpers/socket";
 
 // A Monday, 10:00 UTC.
@@ -107,6 +108,23 @@ describe("notification triggers", () => {
     for (const u of [alice!, bob!]) expect(await inbox(u.id)).toEqual([]);
   });
 
+  it("work_returned only when the work is kept for its author: not once they left the project", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [reviewer] = q.types.Reviewers!.people;
+    await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }]);
+    const a = await mustClaim(q, alice!, "evaluate");
+    const b = await mustClaim(q, bob!, "evaluate");
+    for (const [who, held] of [[alice!, a], [bob!, b]] as const) expect((await submitAs(q, who, held, { answers: goodAnswers })).status).toBe(201);
+    const r1 = await mustClaim(q, reviewer!, "review");
+    const r2 = await mustClaim(q, reviewer!, "review");
+    expect((await client(t.url, q.owner.token).delete(`/api/projects/${q.project.id}/members/${alice!.id}`)).status).toBe(204);
+    for (const r of [r1, r2]) expect((await submitAs(q, reviewer!, r, { verdict: "return", comment: "again" })).status).toBe(201);
+    await triggers.idle();
+    expect((await inbox(bob!.id)).map((n) => n.type)).toEqual(["work_returned"]);
+    expect(await inbox(alice!.id)).toEqual([]);
+  });
+
   it("work_returned to the author with the reviewer's comment; task moves to a task node notify nobody", async () => {
     const s = await scene();
     const live = await connect(t.url, s.author.token);
@@ -124,7 +142,7 @@ describe("notification triggers", () => {
         round: 1,
       },
     });
-    const reviewed = { ...s.ref, nodeId: s.R1.id, claimId: review.claimId, userId: s.rev1.id, reviewId: review.id, authorId: s.author.id };
+    const reviewed = { ...s.ref, nodeId: s.R1.id, claimId: review.claimId, userId: s.rev1.id, reviewId: review.id, authorId: s.author.id, keptForAuthor: true };
     t.deps.bus.publish({ type: "task.reviewed", ...reviewed, verdict: "return" });
     t.deps.bus.publish({ type: "task.moved", ...s.ref, nodeId: s.T.id, fromNodeId: s.R1.id });
     const n = await live.waitFor("notification");

@@ -15,7 +15,7 @@ export type DomainEvent =
   | ({ type: "task.claimed" } & TaskRef & { claimId: string; userId: string; expiresAt: string })
   | ({ type: "task.released" } & TaskRef & { claimId: string; userId: string; reason: "released" | "expired" | "revoked" })
   | ({ type: "task.submitted" } & TaskRef & { claimId: string; userId: string; submissionId: string })
-  | ({ type: "task.reviewed" } & TaskRef & { claimId: string; userId: string; reviewId: string; verdict: "pass" | "return"; authorId: string })
+  | ({ type: "task.reviewed" } & TaskRef & { claimId: string; userId: string; reviewId: string; verdict: "pass" | "return"; authorId: string; keptForAuthor: boolean })
   | ({ type: "task.moved" } & TaskRef & { fromNodeId: string })
   | ({ type: "claim.expiring" } & TaskRef & { claimId: string; userId: string; expiresAt: string })
   | ({ type: "task.completed" } & TaskRef)

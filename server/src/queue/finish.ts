@@ -110,7 +110,8 @@ async function submit(deps: Deps, actor: Actor, claimId: string, input: SubmitIn
   const to: NodeDef | null = r.completed ? null : r.nextNode === reviewed.id ? reviewed : next;
   await follow(settleCall(claim.projectId, claim.taskId, claimId, to, r), () =>
     deps.bus.publish([
-      { type: "task.reviewed", ...ref(node.id), claimId, userId: actor.userId, reviewId: id, verdict: verdict, authorId: r.authorId },
+      { type: "task.reviewed", ...ref(node.id), claimId, userId: actor.userId, reviewId: id, verdict: verdict, authorId: r.authorId,
+        keptForAuthor: r.reworkUserId === r.authorId },
       r.completed ? { type: "task.completed", ...ref(next.id) } : { type: "task.moved", ...ref(to!.id), fromNodeId: node.id },
     ]),
     node.id,

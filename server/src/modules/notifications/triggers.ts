@@ -55,6 +55,9 @@ async function reviewReady(deps: Deps, e: DomainEventOf<"task.moved">) {
 }
 
 async function workReturned(deps: Deps, e: DomainEventOf<"task.reviewed">) {
+  // Returned work not kept for its author (they left the project or may no
+  // longer work the node) opened to others: there is nothing waiting for them.
+  if (!e.keptForAuthor) return;
   const [review, reviewNode] = await Promise.all([
     deps.db.review.findUnique({ where: { id: e.reviewId }, select: { comment: true } }),
     nodeOf(deps, e.nodeId),
