@@ -60,6 +60,25 @@ describe("the socket handshake", () => {
     expect((await refused(t.url, k.key)).data).toMatchObject({ code: "unauthenticated" });
   });
 
+  it("holds at most socketsPerUser sockets per person (login and API keys together); a closed one frees its place", async () => {
+    const capped = await startTestApp({ clock, realtime: { socketsPerUser: 3 } });
+    try {
+      const w = await createWorld(capped.deps);
+      const k = generateApiKey();
+      await capped.deps.db.apiKey.create({ data: { orgId: w.org.id, createdById: w.admin.id, name: "script", prefix: k.prefix, hash: k.hash } });
+      const open = [await connect(capped.url, w.admin.token), await connect(capped.url, w.admin.token), await connect(capped.url, k.key)];
+      for (const token of [w.admin.token, k.key]) expect((await refused(capped.url, token)).data).toMatchObject({ code: "too_many_connections" });
+      // Someone else is not affected.
+      const other = await connect(capped.url, w.owner.token);
+      open[0]!.close();
+      await expect.poll(() => capped.app.realtime.io.of("/").sockets.size).toBe(3);
+      const again = await connect(capped.url, w.admin.token);
+      for (const c of [...open, other, again]) c.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it("checks the browser's Origin: same origin passes, a foreign one is refused", async () => {
     const w = await createWorld(t.deps);
     const same = await connect(t.url, w.admin.token, { headers: { origin: t.url } });

@@ -53,6 +53,9 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
   let subReady = 0;
 
   const feeds = createFeeds(deps, io, opts, registry);
+  // Each socket costs memory and a share of every broadcast: one person's
+  // runaway script (or a leaked key) must not hold thousands.
+  const perUser = new Map<string, number>();
   const connected = new Gauge({ name: "pipelines_realtime_sockets", help: "Sockets connected to this instance", registers: registry ? [registry] : [] });
 
   io.use(async (socket, next) => {
@@ -61,6 +64,9 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
     try {
       const actor = await actorFromToken(deps, token);
       if (!actor) return next(refusal("unauthenticated", "The token is missing, expired or not valid."));
+      // Checked after the last await: "connection" (which counts it) follows synchronously.
+      if ((perUser.get(actor.userId) ?? 0) >= opts.socketsPerUser)
+        return next(refusal("too_many_connections", `At most ${opts.socketsPerUser} live connections per person: close some tabs or clients.`));
       const exp = (actor as { tokenExpiresAt?: number }).tokenExpiresAt;
       socket.data = { actor, expiresAt: exp ? exp * 1000 : null, inner: new Map() };
       next();
@@ -73,6 +79,7 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
   io.on("connection", (socket) => {
     connected.inc();
     const { userId, apiKey } = socket.data.actor;
+    perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
     void socket.join(apiKey ? keyUserRoom(userId, apiKey.orgId) : rooms.user(userId));
     const bucket = new EventBucket(opts.eventsPerSecond, opts.eventBurst, deps.clock);
     socket.use((packet, next) => {
@@ -84,6 +91,9 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
     const timer = expiryTimer(deps, socket, feeds);
     socket.on("disconnect", () => {
       connected.dec();
+      const left = (perUser.get(userId) ?? 1) - 1;
+      if (left > 0) perUser.set(userId, left);
+      else perUser.delete(userId);
       if (timer) clearTimeout(timer);
     });
     handleRooms(deps, socket, feeds);

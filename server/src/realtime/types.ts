@@ -43,6 +43,8 @@ export interface RealtimeOptions {
   /** Client events each socket may send per second, and the burst above that. */
   eventsPerSecond?: number;
   eventBurst?: number;
+  /** Sockets one person (their login and API keys together) may hold open on one instance. */
+  socketsPerUser?: number;
   /** Room broadcasts larger than this go out in slices of it, as many per turn of the event loop as fit in broadcastTurnMs. */
   broadcastSlice?: number;
   broadcastTurnMs?: number;
@@ -57,4 +59,5 @@ export const REALTIME_DEFAULTS: Required<RealtimeOptions> = {
   expirySweepMs: 1_000,
   eventsPerSecond: 10,
   eventBurst: 30,
+  socketsPerUser: 50,
 };
