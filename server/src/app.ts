@@ -22,6 +22,14 @@ import type { RealtimeOptions } from "./realtime/types";
 
 const CALLER_REQUEST_ID = /^[\w.:-]{1,200}$/;
 
+/**
+ * Invitation links are bearer secrets (whoever holds one sets the account's
+ * password): their token never reaches a log line, neither as the API's path
+ * segment nor as the web page's `?token=`.
+ */
+export const redactUrl = (url: string) =>
+  url.replace(/^(\/api\/auth\/invitations\/)[^/?#]+/i, "$1[redacted]").replace(/([?&]token=)[^&#]*/gi, "$1[redacted]");
+
 export const WEB_DIST = path.resolve(import.meta.dirname, "../../web/dist");
 
 export interface AppOptions {
@@ -67,7 +75,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
       },
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),

@@ -94,6 +94,23 @@ describe("secrets never leave", () => {
     // The only place the API key ever appeared: its create answer.
     expect(key.text).toContain(key.body.key);
   });
+
+  it("no log line carries an invitation link's token (it sets the invited account's password)", async () => {
+    const w = await createWorld(t.deps);
+    const inv = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/people`, { email: `invited-${randomBytes(4).toString("hex")}@test.local` });
+    expect(inv.status).toBe(201);
+    const token = inv.body.invitation.token as string;
+    const before = logLines.length;
+    expect((await client(t.url).get(`/api/auth/invitations/${token}`)).status).toBe(200);
+    expect((await client(t.url).get(`/API/Auth/Invitations/${token}`)).status).toBe(200);
+    // The web page the link opens (no web build here: a 404, still logged).
+    await client(t.url).get(`/accept-invite?token=${token}`);
+    expect((await client(t.url).post("/api/auth/accept-invite", { token, password: "a-good-password" })).status).toBe(200);
+    const logs = logLines.slice(before).join("");
+    expect(logs).toContain("/api/auth/invitations/[redacted]");
+    expect(logs).toContain("/accept-invite?token=[redacted]");
+    expect(logs.includes(token), "log carries the invitation token").toBe(false);
+  });
 });
 
 describe("sealed values", () => {
