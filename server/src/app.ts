@@ -1,6 +1,6 @@
 // Builds the HTTP server (Express + Socket.IO later) without listening, so tests
 // start it on port 0 and drive it with real clients.
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express from "express";
@@ -52,8 +52,12 @@ export interface App {
   api: Api;
   metrics: Metrics;
   realtime: Realtime;
-  close(): Promise<void>;
+  /** Stops taking requests and answers those in flight, cutting what is left after `graceMs`. */
+  close(graceMs?: number): Promise<void>;
 }
+
+/** How long a shutdown waits for requests in flight (within the 10 s each shutdown step gets). */
+export const SHUTDOWN_GRACE_MS = 8_000;
 
 export function createApp(deps: Deps, opts: AppOptions = {}): App {
   const app = express();
@@ -123,18 +127,24 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
   // A request's headers may arrive on a connection that idled up to keepAliveTimeout.
   http.headersTimeout = http.keepAliveTimeout + 5_000;
   const realtime = attachRealtime(http, deps, metrics.registry, opts.realtime);
+  // Closing drains: a connection whose answer is done closes rather than idle on keep-alive.
+  let closing = false;
+  http.on("request", (_req, res: ServerResponse) => res.on("finish", () => closing && setImmediate(() => http.closeIdleConnections())));
   return {
     app,
     http,
     api,
     metrics,
     realtime,
-    close: async () => {
+    close: async (graceMs = SHUTDOWN_GRACE_MS) => {
+      // No new connections; idle ones close now, requests in flight are answered; past the grace, the rest are cut.
+      closing = true;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
       await realtime.close();
-      await new Promise<void>((resolve) => {
-        http.closeAllConnections?.();
-        http.close(() => resolve());
-      });
+      const cut = setTimeout(() => http.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(cut);
     },
   };
 }
