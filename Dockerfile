@@ -9,4 +9,6 @@ RUN npm ci --include=dev --no-audit --no-fund
 COPY . .
 RUN node scripts/build-web.mjs
 EXPOSE 3000
-CMD ["npx", "tsx", "server/src/main.ts"]
+# Node itself is PID 1 (no npx or shell between): `docker stop`'s SIGTERM reaches the
+# server, which drains its requests and closes its connections before exiting.
+CMD ["node", "--import", "tsx", "server/src/main.ts"]

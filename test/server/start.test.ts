@@ -1,9 +1,11 @@
 // The one-command start: `npm start`'s server on an empty data directory with
 // nothing configured comes up (embedded PostgreSQL, local redis-server, demo org),
-// `npm run org:create` works beside it on the same embedded database, and
-// SIGTERM stops everything it started.
+// `npm run org:create` works beside it on the same embedded database, a second
+// server on the same directory is refused with a clear message, a restart after a
+// crash reuses the data, and Ctrl-C or SIGTERM (to `npm start` itself) stops
+// everything it started.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -34,14 +36,36 @@ async function waitReady(url: string, child: ChildProcess, ms = 60_000): Promise
 
 afterAll(() => {
   server?.kill("SIGKILL");
+  for (const p of leftovers) spawnSync("pkill", ["-f", p]);
   rmSync(dataDir, { recursive: true, force: true });
 });
+const leftovers: string[] = [];
+
+function signIn(url: string, email: string, password: string) {
+  return fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+}
+
+/** Started in a process group of its own, as a terminal runs a command: Ctrl-C signals the whole group. */
+function startInGroup(port: number, command: string, args: string[], env: NodeJS.ProcessEnv = cleanEnv(port)) {
+  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const log = { out: "" };
+  child.stdout!.on("data", (d) => (log.out += d));
+  child.stderr!.on("data", (d) => (log.out += d));
+  return { child, log };
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await check()) return;
+  throw new Error(`still not: ${what}`);
+}
+const down = (url: string) => fetch(`${url}/healthz`).then(() => false, () => true);
 
 describe("npm start on an empty directory", () => {
   it("comes up ready with the demo org, serves org:create beside it, and stops cleanly", async () => {
     const port = await freePort();
     let out = "";
-    server = spawn(tsx, ["server/src/main.ts"], { cwd: root, env: cleanEnv(port), stdio: ["ignore", "pipe", "pipe"] });
+    // Node itself (no tsx wrapper process): killing it kills the server.
+    server = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], { cwd: root, env: cleanEnv(port), stdio: ["ignore", "pipe", "pipe"] });
     server.stdout!.on("data", (d) => (out += d));
     server.stderr!.on("data", (d) => (out += d));
     const url = `http://127.0.0.1:${port}`;
@@ -76,14 +100,72 @@ describe("npm start on an empty directory", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("usage: npm run org:create");
 
+    // A second server on the same directory would share its PostgreSQL with a Redis of its own
+    // (two claim engines over one database): it is refused, plainly, and the first keeps serving.
+    const second = spawnSync(tsx, ["server/src/main.ts"], { cwd: root, env: cleanEnv(await freePort()), encoding: "utf8", timeout: 60_000 });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`Pipelines could not start: Another Pipelines server (pid ${server.pid}) is already running on ${dataDir}.`);
+    expect(second.stderr).not.toMatch(/^\s+at /m);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    // Killed outright, it leaves its PostgreSQL behind: the next start takes the directory over.
+    const killed = new Promise((r) => server!.once("exit", r));
+    server.kill("SIGKILL");
+    await killed;
+    leftovers.push(`redis-server 127.0.0.1:${/Local redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]}`);
+    const again = startInGroup(port, process.execPath, ["--import", "tsx", "server/src/main.ts"]);
+    server = again.child;
+    await waitReady(url, server).catch((err: Error) => {
+      throw new Error(`${err.message}\n${again.log.out}`);
+    });
+    expect(again.log.out, "the demo org is seeded once").not.toContain("Demo organization created");
+    expect(again.log.out, "and its sign-in is still shown").toContain("Demo organization: sign in as admin@demo.test");
+    expect((await signIn(url, "owner@acme.test", password!)).status, "the data is kept").toBe(200);
+
+    // Ctrl-C in a terminal signals the whole process group: the server alone stops what it started, in order.
     const exited = new Promise<number | null>((r) => server!.once("exit", (code) => r(code)));
-    server.kill("SIGTERM");
+    process.kill(-server.pid!, "SIGINT");
     expect(await exited).toBe(0);
+    expect(again.log.out).not.toContain("shutdown step failed");
+    expect(again.log.out).not.toContain("Connection is closed");
     // Everything it started is gone: nothing answers on the port any more.
-    expect(await fetch(`${url}/healthz`).then(() => "up").catch(() => "down")).toBe("down");
+    expect(await down(url)).toBe(true);
     expect(spawnSync("pgrep", ["-f", path.join(dataDir, "pg")]).status, "embedded PostgreSQL still running").toBe(1);
-    expect(redisGone(out), "local redis-server still running").toBe(true);
-  }, 120_000);
+    expect(redisGone(again.log.out), "local redis-server still running").toBe(true);
+  }, 180_000);
+
+  it("without a redis-server on PATH, says so in one line and leaves nothing running", async () => {
+    const bin = mkdtempSync(path.join(tmpdir(), "pipelines-path-"));
+    symlinkSync("/bin/sh", path.join(bin, "sh")); // to look redis-server up; nothing else is on PATH
+    const env = { ...cleanEnv(await freePort()), DATABASE_URL: inject("databaseUrl"), ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, JWT_SECRET: TEST_JWT_SECRET, PATH: bin };
+    const r = spawnSync(process.execPath, ["--import", "tsx", "server/src/main.ts"], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    rmSync(bin, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Pipelines could not start: No REDIS_URL is set and no redis-server was found on PATH");
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it("`npm start` stops when only npm is signalled (a supervisor's SIGTERM)", async () => {
+    const port = await freePort();
+    const env = { ...cleanEnv(port), DATABASE_URL: inject("databaseUrl"), ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, JWT_SECRET: TEST_JWT_SECRET };
+    const { child, log } = startInGroup(port, "npm", ["start"], env);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitReady(url, child, 150_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${log.out}`);
+      });
+      child.kill("SIGTERM"); // npm alone, not its process group
+      await until("the server stopped", () => down(url));
+      await until("the local redis-server stopped", () => redisGone(log.out));
+      expect(log.out).not.toContain("shutdown step failed");
+    } finally {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }, 200_000);
 
   it("with a configured DATABASE_URL, exits 0 on SIGTERM after its own ordered shutdown", async () => {
     const port = await freePort();

@@ -1,7 +1,8 @@
 // The one-command start: an embedded PostgreSQL and a local redis-server when
 // no DATABASE_URL / REDIS_URL is configured. Each returns a stop function.
-import { spawn, spawnSync } from "node:child_process";
+import childProcess, { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -41,8 +42,51 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
-/** Starts (initialising on first use) a PostgreSQL kept under `dir`, database `pipelines`. */
-export async function startEmbeddedPostgres(dir: string, opts: { persistent?: boolean } = {}): Promise<Started> {
+/**
+ * The library spawns PostgreSQL in our process group, where a terminal's Ctrl-C reached
+ * it directly: it shut down under the server's requests still being answered. In its
+ * own group, the server (which handles the signal) stops it last, after draining.
+ */
+async function inOwnProcessGroup<T>(run: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  const detached = ((cmd: string, args: readonly string[], o: object) => original(cmd, args, { ...o, detached: true })) as typeof spawn;
+  childProcess.spawn = detached;
+  syncBuiltinESMExports();
+  try {
+    return await run();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
+}
+
+/** Resolves once `pid` is gone (polled: it may not be our child). */
+async function gone(pid: number, ms = 30_000): Promise<void> {
+  for (const until = Date.now() + ms; isAlive(pid) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** The parent of a process and whether it is Node, from /proc (Linux); null where that cannot be read. */
+function parentOf(pid: number): { pid: number; node: boolean } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return { pid: parent, node: /node/.test(readFileSync(`/proc/${parent}/cmdline`, "utf8")) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL kept under `dir`, database `pipelines`.
+ * One already running there is shared (an operator command beside the server), unless
+ * `exclusive` (a server): then a live owner is refused with a clear message, and one
+ * left behind by a killed server (its parent gone) is stopped and started anew.
+ * `ownGroup`: for a process that stops it on SIGINT itself (the server).
+ */
+export async function startEmbeddedPostgres(
+  dir: string,
+  opts: { persistent?: boolean; exclusive?: boolean; ownGroup?: boolean } = {},
+): Promise<Started> {
   mkdirSync(dir, { recursive: true });
   // As root, PostgreSQL runs as a separate "postgres" user that must reach the directory.
   if (process.getuid?.() === 0) chmodSync(dir, 0o755);
@@ -69,17 +113,35 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (existsSync(pidFile)) {
     const lines = readFileSync(pidFile, "utf8").split("\n");
-    if (isAlive(Number(lines[0]))) return { url: url(Number(lines[3])), stop: async () => {} };
+    const pid = Number(lines[0]);
+    if (isAlive(pid) && !opts.exclusive) return { url: url(Number(lines[3])), stop: async () => {} };
+    if (isAlive(pid)) {
+      const owner = parentOf(pid);
+      if (owner === null || owner.node)
+        throw new Error(
+          `Another Pipelines server${owner ? ` (pid ${owner.pid})` : ""} is already running on ${dir}. Stop it first, or give this one its own DATA_DIR.`,
+        );
+      process.kill(pid, "SIGINT"); // orphaned by a killed server: a fast, clean shutdown
+      await gone(pid);
+    }
     spawnSync("rm", ["-f", pidFile]); // stale, from a killed run
   }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
-  await pg.start();
+  await (opts.ownGroup ? inOwnProcessGroup(() => pg.start()) : pg.start());
+  const child = (pg as unknown as { process?: ChildProcess }).process;
   const client = pg.getPgClient();
   await client.connect();
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'pipelines'");
   if (exists.rowCount === 0) await client.query("CREATE DATABASE pipelines");
   await client.end();
-  return { url: url(port), stop: () => pg.stop() };
+  return {
+    url: url(port),
+    // The library waits for an "exit" that has already happened if PostgreSQL stopped first.
+    stop: async () => {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await pg.stop();
+    },
+  };
 }
 
 function isAlive(pid: number): boolean {
@@ -97,8 +159,12 @@ export function findRedisServer(): string | null {
   return r.status === 0 && found ? found : null;
 }
 
-/** Starts the redis-server found on PATH on a free port; it keeps nothing on disk. */
-export async function startRedisServer(opts: { port?: number } = {}): Promise<Started> {
+/**
+ * Starts the redis-server found on PATH on a free port; it keeps nothing on disk.
+ * `ownGroup`: in a process group of its own, for a process that stops it on SIGINT
+ * itself (the server): a terminal's Ctrl-C then reaches only that process.
+ */
+export async function startRedisServer(opts: { port?: number; ownGroup?: boolean } = {}): Promise<Started> {
   const bin = findRedisServer();
   if (!bin) {
     throw new Error(
@@ -108,6 +174,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<St
   const port = opts.port ?? (await freePort());
   const child = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.ownGroup ?? false,
   });
   await new Promise<void>((resolve, reject) => {
     let out = "";
@@ -129,7 +196,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<St
     url: `redis://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // already gone (killed: no exit code)
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),

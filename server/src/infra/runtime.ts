@@ -39,6 +39,7 @@ export async function prepareRuntime(config: Config, log: Logger, opts: { needRe
   const stops: Array<() => Promise<void>> = [];
   const dataDir = path.resolve(config.DATA_DIR);
   const prod = config.NODE_ENV === "production";
+  const server = opts.needRedis !== false; // the operator commands need no Redis
   if (prod && (!config.JWT_SECRET || !config.ENCRYPTION_KEY))
     throw new Error("In production JWT_SECRET and ENCRYPTION_KEY must be set (ENCRYPTION_KEY: 32 bytes, base64).");
 
@@ -57,7 +58,9 @@ export async function prepareRuntime(config: Config, log: Logger, opts: { needRe
     const embeddedDb = !databaseUrl;
     if (!databaseUrl) {
       log.info({ dir: dataDir }, "no DATABASE_URL: starting an embedded PostgreSQL");
-      const pg = await startEmbeddedPostgres(dataDir);
+      // A server owns its data directory (an operator command shares the running server's)
+      // and, handling Ctrl-C itself, stops its services after draining.
+      const pg = await startEmbeddedPostgres(dataDir, { exclusive: server, ownGroup: server });
       stops.push(pg.stop);
       databaseUrl = pg.url;
       notes.push(`Embedded PostgreSQL at ${pg.url.replace(/:[^:@/]+@/, ":****@")} (data in ${path.join(dataDir, "pg")})`);
@@ -65,7 +68,7 @@ export async function prepareRuntime(config: Config, log: Logger, opts: { needRe
     let redisUrl = config.REDIS_URL;
     if (!redisUrl && opts.needRedis !== false) {
       log.info("no REDIS_URL: starting a local redis-server");
-      const r = await startRedisServer();
+      const r = await startRedisServer({ ownGroup: server });
       stops.unshift(r.stop);
       redisUrl = r.url;
       notes.push(`Local redis-server at ${r.url}`);
