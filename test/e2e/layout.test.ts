@@ -1,6 +1,7 @@
-// Layout in the real browser: on a phone the Tasks filters and the Team page fit
-// the screen (no sideways scrolling), and the cards of the work-queue grid sit
-// on one line (the global .panel + .panel margin must not push them down).
+// Layout in the real browser: on a phone the Tasks filters, the Team page and
+// the dashboard with a chart's numbers open fit the screen (no sideways
+// scrolling), and the cards of the work-queue grid sit on one line (the global
+// .panel + .panel margin must not push them down).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
@@ -65,6 +66,14 @@ describe("layout", () => {
   it("fits the Team page on a 414 px phone (its table scrolls inside its frame)", async () => {
     const page = await open(q.owner.token, `/projects/${q.project.id}/team`, { width: 414, height: 896 });
     await page.getByRole("combobox", { name: "Role of Evaluators-0" }).waitFor();
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  it("keeps the project dashboard on a 390 px phone with a chart's numbers shown", async () => {
+    const page = await open(q.owner.token, `/projects/${q.project.id}`, { width: 390, height: 844 });
+    await page.getByRole("heading", { name: "Engagement", exact: true }).waitFor();
+    await page.getByText("Show the numbers").first().click();
+    await page.getByRole("table", { name: "Activity over time" }).waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
   });
 
