@@ -16,7 +16,10 @@ describe("parseTasksJson", () => {
   it("refuses empty input and non-integer priorities", () => {
     expect(parseTasksJson("  ").ok).toBe(false);
     expect(parseTasksJson("[]").ok).toBe(false);
-    expect(parseTasksJson('[{"payload":{},"priority":1.5}]')).toEqual({ ok: false, error: "Task 1: priority must be a whole number." });
+    expect(parseTasksJson('[{"payload":{},"priority":1.5}]')).toEqual({ ok: false, error: "Task 1: priority must be a whole number from -1000 to 1000." });
+    // The server's range: a larger one would be refused for the whole batch without saying which task.
+    expect(parseTasksJson('[{"payload":{}},{"payload":{},"priority":5000}]')).toEqual({ ok: false, error: "Task 2: priority must be a whole number from -1000 to 1000." });
+    expect(parseTasksJson('[{"payload":{},"priority":-1000},{"payload":{},"priority":1000}]').ok).toBe(true);
     expect(parseTasksJson('["just text"]')).toEqual({ ok: false, error: "Task 1: the payload must be a JSON object." });
   });
 });

@@ -10,6 +10,10 @@ export interface ImportTask {
 
 export type ParseResult = { ok: true; tasks: ImportTask[] } | { ok: false; error: string };
 
+// The server's range (server/src/queue/placement.ts).
+export const PRIORITY_MIN = -1000;
+export const PRIORITY_MAX = 1000;
+
 const isTask = (v: unknown): v is ImportTask => !!v && typeof v === "object" && !Array.isArray(v) && "payload" in v;
 
 function fromList(list: unknown[]): ParseResult {
@@ -17,8 +21,8 @@ function fromList(list: unknown[]): ParseResult {
   const tasks = list.map((v) => (isTask(v) ? v : { payload: v }));
   const notObject = tasks.findIndex((t) => !t.payload || typeof t.payload !== "object" || Array.isArray(t.payload));
   if (notObject >= 0) return { ok: false, error: `Task ${notObject + 1}: the payload must be a JSON object.` };
-  const bad = tasks.findIndex((t) => t.priority !== undefined && !Number.isInteger(t.priority));
-  if (bad >= 0) return { ok: false, error: `Task ${bad + 1}: priority must be a whole number.` };
+  const bad = tasks.findIndex((t) => t.priority !== undefined && !(Number.isInteger(t.priority) && t.priority >= PRIORITY_MIN && t.priority <= PRIORITY_MAX));
+  if (bad >= 0) return { ok: false, error: `Task ${bad + 1}: priority must be a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.` };
   return { ok: true, tasks };
 }
 
