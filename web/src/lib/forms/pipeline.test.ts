@@ -53,6 +53,20 @@ describe("validatePipeline", () => {
     expect(e["nodes.0.criteria.1.max"]).toBeDefined();
   });
 
+  it("takes the keys the server takes (a template's or a library criterion's), and refuses what it refuses", () => {
+    const nodes = good();
+    nodes[0]!.key = "Evaluate-1";
+    nodes[1]!.reviews = "Evaluate-1";
+    nodes[0]!.form = { criteria: [{ ...newCriterion("rating", []), key: "Accuracy_v2" }] };
+    expect(validatePipeline("x", nodes)).toEqual({});
+    const bad = good();
+    bad[0]!.key = "-lead";
+    bad[0]!.form = { criteria: [{ ...newCriterion("rating", []), key: "2nd" }] };
+    const e = validatePipeline("x", bad);
+    expect(e["nodes.0.key"]).toBeDefined();
+    expect(e["nodes.0.criteria.0.key"]).toBeDefined();
+  });
+
   it("keeps leases between 5 seconds and a day", () => {
     const nodes = good();
     nodes[0]!.leaseSeconds = 2;

@@ -2,7 +2,10 @@
 // validates again; these rules let the editor point at the node at fault.
 import type { Criterion, CriterionKind, NodeKind, PipelineNode } from "../api/types";
 
-export const KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+// The server's rules (pipelines/schema.ts, pipelines/form.ts): a stricter rule
+// here would refuse keys the API accepts, as in a template or a library criterion.
+export const NODE_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const CRITERION_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export function slug(s: string): string {
   const k = s
@@ -86,7 +89,7 @@ export function validatePipeline(name: string, nodes: PipelineNode[]): Record<st
   nodes.forEach((n, i) => {
     const p = `nodes.${i}`;
     if (!n.name.trim()) e[`${p}.name`] = "Name the node.";
-    if (!KEY_PATTERN.test(n.key)) e[`${p}.key`] = "Lower-case letters, digits and _, starting with a letter.";
+    if (!NODE_KEY.test(n.key)) e[`${p}.key`] = "Letters, digits, _ or -, at most 64.";
     else if (keys.has(n.key)) e[`${p}.key`] = "Another node has this key.";
     keys.set(n.key, i);
     if (n.kind !== "end" && n.leaseSeconds !== undefined) {
@@ -112,7 +115,7 @@ function validateCriteria(criteria: Criterion[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const seen = new Set<string>();
   criteria.forEach((c, j) => {
-    if (!KEY_PATTERN.test(c.key)) out.push([`${j}.key`, "Lower-case letters, digits and _, starting with a letter."]);
+    if (!CRITERION_KEY.test(c.key)) out.push([`${j}.key`, "Letters, digits and _, starting with a letter, at most 64."]);
     else if (seen.has(c.key)) out.push([`${j}.key`, "Another question has this key."]);
     seen.add(c.key);
     if (!c.label.trim()) out.push([`${j}.label`, "Write the question."]);
