@@ -95,6 +95,15 @@ describe("npm start on an empty directory", () => {
       body: JSON.stringify({ email: "owner@acme.test", password }),
     });
     expect(acme.status).toBe(200);
+    // The same owner for a second org: the account keeps its password, and says so.
+    const secondOrg = spawnSync(tsx, ["server/src/cli/org-create.ts", "--name", "Acme 2", "--owner-email", "owner@acme.test", "--owner-password", "something-new"], {
+      cwd: root,
+      env: cleanEnv(port),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(secondOrg.stdout).toContain('Organization "Acme 2" created.');
+    expect(secondOrg.stdout).toContain("--owner-password was not applied");
 
     const bad = spawnSync(tsx, ["server/src/cli/org-create.ts", "--name", "NoOwner"], { cwd: root, env: cleanEnv(port), encoding: "utf8" });
     expect(bad.status).toBe(2);

@@ -38,7 +38,7 @@ const rt = await prepareRuntime(config, createLogger("warn"), { needRedis: false
 const db = createPrisma(rt.databaseUrl, 2);
 try {
   await migrate(rt.databaseUrl);
-  const { org, user, generatedPassword } = await provisionOrg(db, {
+  const { org, user, generatedPassword, existingAccount } = await provisionOrg(db, {
     name: args.data.name,
     ownerEmail: args.data["owner-email"],
     ownerPassword: args.data["owner-password"],
@@ -47,6 +47,8 @@ try {
   console.log(`Organization "${org.name}" created.`);
   console.log(`  org id:    ${org.id}`);
   console.log(`  Org Admin: ${user.email}`);
+  if (existingAccount)
+    console.log(`  password:  unchanged: ${user.email} is an existing account and signs in with its own${args.data["owner-password"] ? " (--owner-password was not applied)" : ""}`);
   if (generatedPassword) console.log(`  password:  ${generatedPassword}  (generated: hand it on and have it changed)`);
 } finally {
   await db.$disconnect();

@@ -24,6 +24,6 @@ export async function provisionOrg(db: Db, input: ProvisionInput) {
     const org = await tx.organization.create({ data: { name: input.name } });
     await tx.orgMember.create({ data: { orgId: org.id, userId: user.id, role: "admin" } });
     const passwordShown = existing?.passwordHash ? null : generated;
-    return { org, user, generatedPassword: passwordShown };
+    return { org, user, generatedPassword: passwordShown, existingAccount: !!existing?.passwordHash };
   });
 }
