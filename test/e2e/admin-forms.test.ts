@@ -155,9 +155,9 @@ describe("admin forms and lists", () => {
     await page.getByRole("button", { name: "Load more" }).click();
     await eventually(() => rows.count()).toBeGreaterThan(55);
 
-    await page.getByLabel("Action").fill("prompt");
+    await page.getByLabel("Action").fill("prompt.crea");
     await page.getByRole("button", { name: "Filter" }).click();
-    await page.getByText('No entries with the action "prompt"').waitFor();
+    await page.getByText('No entries for "prompt.crea"').waitFor();
     await page.getByLabel("Action").fill("prompt.create");
     await page.getByRole("button", { name: "Filter" }).click();
     await eventually(() => rows.count()).toBe(50);

@@ -46,6 +46,9 @@ describe("audit log", () => {
     const byType = await admin.get(`${base}?resourceType=evaluation_criterion`);
     expect(byType.body.items).toHaveLength(5);
     expect((await admin.get(`${base}?action=agent.create`)).body.items).toHaveLength(1);
+    // A resource's name alone takes every action on it; a part of a word takes nothing.
+    expect((await admin.get(`${base}?action=evaluation_criterion`)).body.items).toHaveLength(5);
+    expect((await admin.get(`${base}?action=evaluation`)).body.items).toHaveLength(0);
     const byOwner = await admin.get(`${base}?actorUserId=${w.owner.id}`);
     expect(byOwner.body.items.map((e: Entry) => e.action)).toEqual(["agent.create"]);
 

@@ -5,7 +5,11 @@ import { loadOrg } from "../load";
 import { auditEntrySchema, auditEntryView } from "./view";
 
 const query = listQuery.extend({
-  action: z.string().max(100).optional(),
+  action: z
+    .string()
+    .max(100)
+    .optional()
+    .describe("An action (project.create), or what it starts with up to a dot (project: every project.* action)"),
   resourceType: z.string().max(100).optional(),
   resourceId: z.string().max(200).optional(),
   actorUserId: id.optional(),
@@ -25,7 +29,7 @@ export function registerAuditRoutes(api: Api) {
       const rows = await deps.db.auditEntry.findMany({
         where: {
           orgId: params.orgId,
-          ...(query.action ? { action: query.action } : {}),
+          ...(query.action ? { OR: [{ action: query.action }, { action: { startsWith: `${query.action}.` } }] } : {}),
           ...(query.resourceType ? { resourceType: query.resourceType } : {}),
           ...(query.resourceId ? { resourceId: query.resourceId } : {}),
           ...(query.actorUserId ? { actorUserId: query.actorUserId } : {}),
