@@ -61,6 +61,18 @@ describe("leaving a project", () => {
 });
 
 describe("work returned after its author left", () => {
+  /** Alice's submission of one task, claimed for review. */
+  async function inReview() {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [reviewer] = q.types.Reviewers!.people;
+    const [id] = await importTasks(q, [{ payload: { q: 1 } }]);
+    const held = await mustClaim(q, alice!, "evaluate");
+    expect((await submitAs(q, alice!, held, { answers: goodAnswers })).status).toBe(201);
+    const review = await mustClaim(q, reviewer!, "review");
+    return { q, alice: alice!, bob: bob!, reviewer: reviewer!, id: id!, review };
+  }
+
   // The author left (or changed standing) while their work waited for review:
   // the return must not reserve the task for someone who can never claim it.
   it.each([
@@ -71,34 +83,21 @@ describe("work returned after its author left", () => {
       (q: QueueProject, id: string) => client(t.url, q.owner.token).patch(`/api/projects/${q.project.id}/members/${id}`, { contributorTypeId: q.types.Reviewers!.id }),
     ],
   ])("%s: the returned task opens to the node's contributors", async (_what, leave) => {
-    const q = await queueProject(t.deps, t.url);
-    const [alice, bob] = q.types.Evaluators!.people;
-    const [reviewer] = q.types.Reviewers!.people;
-    const [id] = await importTasks(q, [{ payload: { q: 1 } }]);
-    const held = await mustClaim(q, alice!, "evaluate");
-    expect((await submitAs(q, alice!, held, { answers: goodAnswers })).status).toBe(201);
-    const review = await mustClaim(q, reviewer!, "review");
+    const { q, alice, bob, reviewer, id, review } = await inReview();
+    expect((await leave(q, alice.id)).status).toBeLessThan(300);
+    expect((await submitAs(q, reviewer, review, { verdict: "return", comment: "again" })).status).toBe(201);
 
-    expect((await leave(q, alice!.id)).status).toBeLessThan(300);
-    expect((await submitAs(q, reviewer!, review, { verdict: "return", comment: "again" })).status).toBe(201);
-
-    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: id! } })).reworkUserId).toBeNull();
-    expect((await queueOf(q, bob!)).find((i) => i.key === "evaluate")).toMatchObject({ available: 1, canClaim: true });
-    expect((await mustClaim(q, bob!, "evaluate")).taskId).toBe(id);
+    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: id } })).reworkUserId).toBeNull();
+    expect((await queueOf(q, bob)).find((i) => i.key === "evaluate")).toMatchObject({ available: 1, canClaim: true });
+    expect((await mustClaim(q, bob, "evaluate")).taskId).toBe(id);
   });
 
   it("an author still on the team gets their returned work back first", async () => {
-    const q = await queueProject(t.deps, t.url);
-    const [alice, bob] = q.types.Evaluators!.people;
-    const [reviewer] = q.types.Reviewers!.people;
-    const [id] = await importTasks(q, [{ payload: { q: 1 } }]);
-    const held = await mustClaim(q, alice!, "evaluate");
-    expect((await submitAs(q, alice!, held, { answers: goodAnswers })).status).toBe(201);
-    const review = await mustClaim(q, reviewer!, "review");
-    expect((await submitAs(q, reviewer!, review, { verdict: "return", comment: "again" })).status).toBe(201);
-    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: id! } })).reworkUserId).toBe(alice!.id);
-    expect((await claimAt(q, bob!, "evaluate")).body.error.code).toBe("queue_empty");
-    expect((await mustClaim(q, alice!, "evaluate")).taskId).toBe(id);
+    const { q, alice, bob, reviewer, id, review } = await inReview();
+    expect((await submitAs(q, reviewer, review, { verdict: "return", comment: "again" })).status).toBe(201);
+    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: id } })).reworkUserId).toBe(alice.id);
+    expect((await claimAt(q, bob, "evaluate")).body.error.code).toBe("queue_empty");
+    expect((await mustClaim(q, alice, "evaluate")).taskId).toBe(id);
   });
 });
 
