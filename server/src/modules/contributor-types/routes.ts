@@ -6,6 +6,7 @@ import { decodeCursor, keysetPage } from "../../http/keyset";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { recordAudit } from "../audit/record";
 import { loadProject } from "../load";
+import { lockTypeForDelete } from "./lock";
 import { scheduleSchema, type Schedule } from "./schedule";
 
 const limits = {
@@ -147,6 +148,8 @@ export function registerContributorTypeRoutes(api: Api) {
     async handler({ actor, params, deps }) {
       const { project, type } = await loadType(deps, actor, params.projectId, params.typeId);
       await deps.db.$transaction(async (tx) => {
+        // Locked before counting: a pipeline save or import holding the type waits out its commit and is counted (lock.ts).
+        if (!(await lockTypeForDelete(tx, type.id))) throw notFound("contributor type");
         const nodes = await tx.pipelineNode.count({ where: { contributorTypeId: type.id } });
         const tasks = await tx.task.count({ where: { assignedTypeId: type.id, status: { not: "completed" } } });
         if (nodes || tasks)

@@ -5,6 +5,7 @@ import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
+import { shareTypes } from "../contributor-types/lock";
 import { recordAudit } from "../audit/record";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -26,8 +27,8 @@ async function checkGrants(tx: Tx, orgId: string, grants: ProjectGrant[]) {
   for (const g of grants) {
     if (!g.contributorTypeId) continue;
     if (g.role !== "contributor") throw invalidRequest("Only contributors have a contributor type.");
-    const t = await tx.contributorType.findFirst({ where: { id: g.contributorTypeId, projectId: g.projectId } });
-    if (!t) throw notFound("contributor type");
+    // FOR SHARE: a delete of the type at the same moment waits for this grant (no foreign-key error).
+    if (!(await shareTypes(tx, g.projectId, [g.contributorTypeId])).size) throw notFound("contributor type");
   }
 }
 

@@ -8,6 +8,7 @@ import { invalidRequest, notFound } from "../../http/errors";
 import type { Db, Tx } from "../../infra/prisma";
 import { newId } from "../../queue/ids";
 import { recordAudit } from "../audit/record";
+import { shareTypes } from "../contributor-types/lock";
 import { afterCursor, keysetOrder } from "../../http/keyset";
 import { LEASE_DEFAULT, type PipelineInput } from "./schema";
 
@@ -58,7 +59,8 @@ export async function insertPipeline(tx: Tx | Db, projectId: string, input: Pipe
 async function typesMustExist(tx: Tx, projectId: string, input: PipelineInput) {
   const wanted = [...new Set(input.nodes.map((n) => n.contributorTypeId).filter((t): t is string => !!t))];
   if (!wanted.length) return;
-  const found = new Set((await tx.contributorType.findMany({ where: { id: { in: wanted }, projectId }, select: { id: true } })).map((t) => t.id));
+  // FOR SHARE until commit: a concurrent delete of a type waits and then counts these nodes.
+  const found = await shareTypes(tx, projectId, wanted);
   const missing = input.nodes.flatMap((n, i) => (n.contributorTypeId && !found.has(n.contributorTypeId) ? [i] : []));
   if (missing.length) {
     throw invalidRequest("A node requires a contributor type this project does not have.", {

@@ -1,17 +1,20 @@
 // Tasks enter a pipeline at its first node: bulk import (JSON or CSV, up to
 // MAX_IMPORT per request, one transaction), then Redis follows and one
 // `task.queued` event goes out. insertTasks/enqueueTasks serve other entry
-// points too (agent runs).
+// points too (agent runs). Assignments are checked in the insert's transaction
+// with the types and members they name read FOR SHARE: a delete of the type or
+// a removal (or role change) of the person at the same moment waits for the
+// import and then sees its tasks, or the import sees the change and refuses.
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, invalidRequest, payloadTooLarge } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
-import { getCatalog } from "../../queue/catalog";
 import { enqueue } from "../../queue/follow";
 import { nodeOfClaim } from "../../queue/held";
 import { newId } from "../../queue/ids";
 import { markStale } from "../../queue/stale";
 import { recordAudit } from "../audit/record";
+import { shareTypes } from "../contributor-types/lock";
 
 export const MAX_IMPORT = 10_000;
 
@@ -32,14 +35,13 @@ export interface NewTask {
   createdAt: Date;
 }
 
-type Pipeline = { id: string; projectId: string; project: { orgId: string; status: string }; nodes: Array<{ id: string; position: number }> };
+type Pipeline = { id: string; projectId: string; project: { orgId: string; status: string }; nodes: Array<{ id: string; position: number; contributorTypeId: string | null }> };
 
 export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, items: TaskInput[]) {
   if (items.length > MAX_IMPORT) throw payloadTooLarge(`At most ${MAX_IMPORT} tasks per import (got ${items.length}); split the file.`);
   if (!items.length) throw invalidRequest("There are no tasks to import.");
   if (pipeline.project.status !== "active") throw conflict("project_archived", "This project is archived: no new tasks can enter it.");
   const first = pipeline.nodes.reduce((a, b) => (b.position < a.position ? b : a));
-  await assignmentsMustExist(deps, pipeline.projectId, first.id, items);
   const now = deps.clock.now();
   const tasks: NewTask[] = items.map((t) => ({
     id: newId(),
@@ -53,6 +55,7 @@ export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, 
   }));
   await deps.db.$transaction(
     async (tx) => {
+      await assignmentsMustExist(tx, pipeline.projectId, first.contributorTypeId, items);
       await insertTasks(tx, { projectId: pipeline.projectId, pipelineId: pipeline.id, nodeId: first.id, tasks, event: "imported" });
       await recordAudit(tx, actor, {
         orgId: pipeline.project.orgId,
@@ -103,8 +106,12 @@ export async function enqueueTasks(
   deps.bus.publish({ type: "task.queued", ...at, taskIds: tasks.map((t) => t.id) });
 }
 
-/** Each assignment names a contributor (or type) of this project who can work the first node: else the task could never be claimed. */
-async function assignmentsMustExist(deps: Deps, projectId: string, firstNodeId: string, items: TaskInput[]) {
+/**
+ * Each assignment names a contributor (or type) of this project who can work
+ * the first node: else the task could never be claimed. One locking read per
+ * kind, types before members (the order a type's delete takes them in).
+ */
+async function assignmentsMustExist(tx: Tx, projectId: string, needs: string | null, items: TaskInput[]) {
   const users = new Set<string>();
   const types = new Set<string>();
   for (const t of items) {
@@ -112,14 +119,13 @@ async function assignmentsMustExist(deps: Deps, projectId: string, firstNodeId: 
     if (t.assignTo && "contributorTypeId" in t.assignTo) types.add(t.assignTo.contributorTypeId);
   }
   if (!users.size && !types.size) return;
-  const [members, cat] = await Promise.all([
-    users.size
-      ? deps.db.projectMember.findMany({ where: { projectId, role: "contributor", userId: { in: [...users] } }, select: { userId: true, contributorTypeId: true } })
-      : [],
-    getCatalog(deps, projectId),
-  ]);
+  const known = await shareTypes(tx, projectId, [...types]);
+  const members = users.size
+    ? await tx.$queryRaw<Array<{ userId: string; contributorTypeId: string | null }>>`
+        SELECT "userId", "contributorTypeId" FROM "ProjectMember"
+        WHERE "projectId" = ${projectId} AND "role" = 'contributor' AND "userId" = ANY(${[...users]}::text[]) FOR SHARE`
+    : [];
   const typeOf = new Map(members.map((m) => [m.userId, m.contributorTypeId]));
-  const needs = cat?.nodes.get(firstNodeId)?.typeId ?? null;
   const wrongType = "Works as another contributor type than the pipeline's first node needs";
   const issues: Array<{ in: string; path: string; message: string }> = [];
   items.forEach((t, i) => {
@@ -130,7 +136,7 @@ async function assignmentsMustExist(deps: Deps, projectId: string, firstNodeId: 
       else if (needs && typeOf.get(t.assignTo.userId) !== needs) issues.push({ in: "body", path, message: wrongType });
     } else {
       const path = `tasks.${i}.assignTo.contributorTypeId`;
-      if (!cat?.types.has(t.assignTo.contributorTypeId)) issues.push({ in: "body", path, message: "No such contributor type in this project" });
+      if (!known.has(t.assignTo.contributorTypeId)) issues.push({ in: "body", path, message: "No such contributor type in this project" });
       else if (needs && t.assignTo.contributorTypeId !== needs) issues.push({ in: "body", path, message: wrongType });
     }
   });

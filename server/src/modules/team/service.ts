@@ -4,6 +4,7 @@ import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
 import { recordAudit } from "../audit/record";
+import { shareTypes } from "../contributor-types/lock";
 
 type Project = { id: string; orgId: string };
 type Role = "owner" | "viewer" | "contributor";
@@ -30,8 +31,8 @@ const include = { user: true, contributorType: true } as const;
 async function checkType(tx: Tx, projectId: string, role: Role, typeId: string | null | undefined) {
   if (!typeId) return;
   if (role !== "contributor") throw invalidRequest("Only contributors have a contributor type.");
-  const t = await tx.contributorType.findFirst({ where: { id: typeId, projectId } });
-  if (!t) throw notFound("contributor type");
+  // FOR SHARE: a delete of the type at the same moment waits for this change (no foreign-key error).
+  if (!(await shareTypes(tx, projectId, [typeId])).size) throw notFound("contributor type");
 }
 
 export async function addMember(
