@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../server/src/events/bus";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
-import { claimAt, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs, type QueueProject } from "../helpers/queue";
+import { claimAt, evaluateForm, goodAnswers, importTasks, mustClaim, queueOf, queueProject, submitAs, type QueueProject } from "../helpers/queue";
 
 let t: TestApp;
 const events: DomainEvent[] = [];
@@ -119,7 +119,7 @@ describe("a change of role", () => {
     expect(audit?.after).toMatchObject({ role: "viewer", claimsRevoked: 1, tasksReopened: 1 });
   });
 
-  it("given another contributor type: the claim taken as the old type is revoked, work assigned to them stays theirs", async () => {
+  it("given another contributor type: the claim taken as the old type is revoked, work kept for them at the old type's node opens", async () => {
     const q = await queueProject(t.deps, t.url);
     const [alice, bob] = q.types.Evaluators!.people;
     const [free, assigned] = await importTasks(q, [{ payload: { q: 1 } }, { payload: { q: 2 }, assignTo: { userId: alice!.id } }]);
@@ -127,9 +127,27 @@ describe("a change of role", () => {
 
     expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Reviewers!.id })).status).toBe(200);
     expect((await submitAs(q, alice!, held, { answers: goodAnswers })).body.error.code).toBe("claim_lost");
-    expect((await mustClaim(q, bob!, "evaluate")).taskId).toBe(free);
-    expect((await claimAt(q, bob!, "evaluate")).body.error.code).toBe("queue_empty");
+    // The node needs Evaluators, which Alice no longer is: the task assigned to her opens to them.
+    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: assigned! } })).assignedUserId).toBeNull();
+    const taken = [(await mustClaim(q, bob!, "evaluate")).taskId, (await mustClaim(q, bob!, "evaluate")).taskId];
+    expect(taken.sort()).toEqual([free, assigned].sort());
+    const audit = await t.deps.db.auditEntry.findFirst({ where: { orgId: q.org.id, action: "member.update" }, orderBy: { createdAt: "desc" } });
+    expect(audit?.after).toMatchObject({ claimsRevoked: 1, tasksReopened: 1 });
+  });
+
+  it("given another contributor type: work kept for them at a node any contributor may work stays theirs", async () => {
+    const q = await queueProject(t.deps, t.url, {
+      nodes: [
+        { key: "evaluate", kind: "task", name: "Evaluate", form: evaluateForm },
+        { key: "done", kind: "end", name: "Done" },
+      ],
+    });
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [assigned] = await importTasks(q, [{ payload: { q: 1 }, assignTo: { userId: alice!.id } }]);
+    expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Reviewers!.id })).status).toBe(200);
     expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: assigned! } })).assignedUserId).toBe(alice!.id);
+    expect((await claimAt(q, bob!, "evaluate")).body.error.code).toBe("queue_empty");
+    expect((await mustClaim(q, alice!, "evaluate")).taskId).toBe(assigned);
   });
 
   it("the same type set again keeps the claim", async () => {

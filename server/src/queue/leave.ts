@@ -2,8 +2,10 @@
 // role there changes: in the same transaction as the change, the live claims
 // they took under a standing they lost are revoked, and where they are no
 // contributor any more the tasks kept for them (an assignment to them, or
-// rework returned to them) are opened to whoever may work the node. Otherwise
-// such a task would wait for someone who can no longer claim it. After commit, Redis is rebuilt from PostgreSQL for
+// rework returned to them) are opened to whoever may work the node; given
+// another contributor type, so are those kept for them at nodes that require a
+// type they no longer have. Otherwise such a task would wait for someone who
+// can no longer claim it. After commit, Redis is rebuilt from PostgreSQL for
 // each project touched, and the holders' sockets hear of the revocation.
 import type { Deps } from "../deps";
 import type { Tx } from "../infra/prisma";
@@ -29,21 +31,36 @@ export interface Standing {
  * contributor of a type they no longer are (or as a contributor at all), and,
  * where they are no contributor any more, the tasks kept for them.
  */
-export function lostStanding(before: Standing[], after: Standing[]): { revoke: string[]; reopen: string[] } {
+export interface Lost {
+  revoke: string[];
+  reopen: string[];
+  /** Projects where they stay a contributor of another type (null: none). */
+  retyped: Retyped[];
+}
+
+export interface Retyped {
+  projectId: string;
+  typeId: string | null;
+}
+
+export function lostStanding(before: Standing[], after: Standing[]): Lost {
   const now = new Map(after.map((s) => [s.projectId, s]));
-  const revoke: string[] = [];
-  const reopen: string[] = [];
+  const lost: Lost = { revoke: [], reopen: [], retyped: [] };
   for (const b of before) {
     if (b.role !== "contributor") continue;
     const a = now.get(b.projectId);
     if (a?.role === "contributor" && a.contributorTypeId === b.contributorTypeId) continue;
-    revoke.push(b.projectId);
-    if (a?.role !== "contributor") reopen.push(b.projectId);
+    lost.revoke.push(b.projectId);
+    if (a?.role !== "contributor") lost.reopen.push(b.projectId);
+    else lost.retyped.push({ projectId: b.projectId, typeId: a.contributorTypeId });
   }
-  return { revoke, reopen };
+  return lost;
 }
 
-/** Revokes the person's live claims in `projectIds` and reopens the tasks kept for them in `reopenIn`. */
+/**
+ * Revokes the person's live claims in `projectIds` and reopens the tasks kept
+ * for them in `reopenIn`, and in `retyped` those at nodes requiring another type.
+ */
 export async function freeWorkOf(
   tx: Tx,
   deps: Deps,
@@ -51,6 +68,7 @@ export async function freeWorkOf(
   userId: string,
   projectIds: string[],
   reopenIn: string[] = projectIds,
+  retyped: Retyped[] = [],
 ): Promise<Freed> {
   const freed: Freed = { projects: [], ended: [], reopened: 0 };
   if (!projectIds.length) return freed;
@@ -71,7 +89,21 @@ export async function freeWorkOf(
     const b = await tx.task.updateMany({ where: { ...open, assignedUserId: userId }, data: { assignedUserId: null } });
     freed.reopened = a.count + b.count;
   }
-  const touched = new Set([...freed.ended.map((e) => e.projectId), ...(freed.reopened ? reopenIn : [])]);
+  const retypedIn: string[] = [];
+  for (const r of retyped) {
+    const n = await tx.$executeRaw`
+      UPDATE "Task" t SET
+        "assignedUserId" = CASE WHEN t."assignedUserId" = ${userId} THEN NULL ELSE t."assignedUserId" END,
+        "reworkUserId" = CASE WHEN t."reworkUserId" = ${userId} THEN NULL ELSE t."reworkUserId" END,
+        "updatedAt" = ${deps.clock.now()}
+      FROM "PipelineNode" n
+      WHERE n."id" = t."nodeId" AND t."projectId" = ${r.projectId} AND t."status" <> 'completed'
+        AND (t."assignedUserId" = ${userId} OR t."reworkUserId" = ${userId})
+        AND n."contributorTypeId" IS NOT NULL AND n."contributorTypeId" IS DISTINCT FROM ${r.typeId}::text`;
+    freed.reopened += n;
+    if (n) retypedIn.push(r.projectId);
+  }
+  const touched = new Set([...freed.ended.map((e) => e.projectId), ...(freed.reopened ? reopenIn : []), ...retypedIn]);
   freed.projects = [...touched].map((projectId) => ({ projectId, orgId: orgOf.get(projectId)! })).filter((p) => p.orgId);
   return freed;
 }

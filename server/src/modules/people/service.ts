@@ -112,7 +112,7 @@ export async function updatePerson(
       const held = await tx.projectMember.findMany({ where: { userId, project: { orgId } } });
       await setGrants(tx, userId, orgId, input.projects);
       const lost = lostStanding(held, input.projects.map((g) => ({ ...g, contributorTypeId: g.contributorTypeId ?? null })));
-      freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen);
+      freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen, lost.retyped);
     }
     const after = await personSnapshot(tx, orgId, userId);
     const work = freed && (freed.ended.length || freed.reopened) ? { claimsRevoked: freed.ended.length, tasksReopened: freed.reopened } : {};

@@ -93,7 +93,7 @@ export async function updateMember(
       include,
     });
     const lost = lostStanding([before], [m]);
-    const freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen);
+    const freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen, lost.retyped);
     await recordAudit(tx, actor, {
       orgId: project.orgId,
       action: "member.update",
