@@ -89,7 +89,10 @@ describe("work returned after its author left", () => {
 
     expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: id } })).reworkUserId).toBeNull();
     expect((await queueOf(q, bob)).find((i) => i.key === "evaluate")).toMatchObject({ available: 1, canClaim: true });
-    expect((await mustClaim(q, bob, "evaluate")).taskId).toBe(id);
+    // Whoever takes it gets the reviewer's word and the returned answers, as the author would have.
+    const taken = await claimAt(q, bob, "evaluate");
+    expect(taken.body.claim.taskId).toBe(id);
+    expect(taken.body.task.rework).toMatchObject({ comment: "again", answers: goodAnswers, attempt: 1, round: 1 });
   });
 
   it("an author still on the team gets their returned work back first", async () => {

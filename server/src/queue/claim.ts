@@ -180,8 +180,9 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
       claimId, userId: actor.userId, expiresAt: expiresAt.toISOString(),
     });
     const reviewedNode = node.reviewsNodeId ? cat.nodes.get(node.reviewsNodeId) : undefined;
-    // Rework is kept for its author (their reserved set, `from` 4), so only those claims look for it.
-    const rework = node.kind === "task" && from === 4 ? await reworkOf(deps, taskId, node.id).catch(() => null) : null;
+    // Only a task submitted here before may be returned work: rework kept for its
+    // author (their reserved set, `from` 4), or reopened to others.
+    const rework = node.kind === "task" && (from === 4 || rec.resubmit) ? await reworkOf(deps, taskId, node.id).catch(() => null) : null;
     return {
       claim: { id: claimId, taskId, nodeId: node.id, token: rec.token, expiresAt },
       task: { id: taskId, pipelineId: rec.pipelineId, priority: rec.priority, payload: rec.payload, createdAt: rec.createdAt, runId: rec.runId },

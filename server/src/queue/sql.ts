@@ -12,6 +12,8 @@ export interface ClaimRecord {
   createdAt: string;
   runId: string | null;
   reviewed: { submissionId: string; answers: Record<string, unknown>; attempt: number; createdAt: string } | null;
+  /** At a task node: the task was submitted there before (it may be returned work). */
+  resubmit?: boolean;
 }
 
 export interface ClaimArgs {
