@@ -3,6 +3,9 @@
 // one subscription, and every room is subscribed again after a reconnect (the
 // server forgets rooms with the socket; it answers each subscribe with the
 // room's current state, so nothing is missed across a reconnect).
+// A handshake the server refuses (too many connections, a backing service
+// down, a token it no longer takes) is not retried by socket.io: we retry it,
+// backing off, and say why live updates are off.
 import { io, type Socket } from "socket.io-client";
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SubscribeRequest } from "$shared/socket-events";
 
@@ -11,6 +14,14 @@ type Handler<E extends keyof Events> = (payload: Events[E]) => void;
 const EVENTS: (keyof Events)[] = [
   "queue:changed", "queue:settings", "claim:expiring", "claim:expired", "claim:revoked", "notification", "dashboard:counters", "room:left", "session:expired",
 ];
+
+export const TOO_MANY_CONNECTIONS = "Too many open tabs or clients: close some to get live updates.";
+
+/** The wait before the n-th retry of a refused handshake (n from 0): 2 s doubling up to 60 s, each cut by up to half at random. */
+export function retryDelay(n: number, random = Math.random): number {
+  const ms = Math.min(60_000, 2_000 * 2 ** Math.min(n, 10));
+  return Math.round(ms * (0.5 + random() / 2));
+}
 
 interface RoomState {
   count: number;
@@ -21,6 +32,11 @@ class Realtime {
   status = $state<"offline" | "connecting" | "online">("offline");
   /** The last refusal of a subscribe, for the UI to show. */
   lastError = $state<string | null>(null);
+  /** Why live updates are off, when the reason is worth telling (too many connections). */
+  notice = $state<string | null>(null);
+  /** Called when the server refuses the token: the app checks the session (a 401 signs out). */
+  onUnauthenticated: (() => void) | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private rooms = new Map<string, RoomState>();
   private handlers = new Map<keyof Events, Set<(p: never) => void>>();
@@ -32,8 +48,11 @@ class Realtime {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io", auth: { token }, transports: ["websocket"] });
     this.socket = socket;
     let connectedBefore = false;
+    let refusals = 0;
     socket.on("connect", () => {
       this.status = "online";
+      this.notice = null;
+      refusals = 0;
       for (const r of this.rooms.values()) this.emitSubscribe(r.req);
       if (connectedBefore) for (const fn of this.reconnectListeners) fn();
       connectedBefore = true;
@@ -41,8 +60,20 @@ class Realtime {
     socket.on("disconnect", () => {
       if (this.socket === socket) this.status = "connecting";
     });
-    socket.on("connect_error", () => {
-      if (this.socket === socket) this.status = "connecting";
+    socket.on("connect_error", (err) => {
+      if (this.socket !== socket) return;
+      this.status = "connecting";
+      // A network failure: socket.io retries on its own (1 to 5 s apart).
+      if (socket.active) return;
+      // Refused by the server's handshake: socket.io gives up, so retry here.
+      // The code is the server's (server/src/realtime/server.ts `refusal`): unauthenticated, too_many_connections, unavailable.
+      const code = (err as Error & { data?: { code?: string } }).data?.code;
+      this.notice = code === "too_many_connections" ? TOO_MANY_CONNECTIONS : null;
+      if (code === "unauthenticated") this.onUnauthenticated?.();
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        if (this.socket === socket && !socket.connected) socket.connect();
+      }, retryDelay(refusals++));
     });
     socket.on("room:left", (e) => {
       this.rooms.delete(e.room);
@@ -55,6 +86,8 @@ class Realtime {
   }
 
   disconnect() {
+    clearTimeout(this.retryTimer);
+    this.notice = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
