@@ -73,11 +73,12 @@ describe("accessibility", () => {
     expect(await check(q.admin.token, `/orgs/${q.org.id}/dashboard`, (x) => x.page.getByRole("heading", { name: "Engagement", exact: true }).waitFor())).toEqual([]);
   });
 
-  it("the admin pages: pipeline editor, tasks, types, team, people, settings", async () => {
+  it("the admin pages: pipeline editor, tasks, runs, types, team, people, settings", async () => {
     const base = `/projects/${q.project.id}`;
     const pages: Array<[string, string]> = [
       [`${base}/pipelines/${q.pipeline.id}`, "Evaluation form"],
       [`${base}/tasks`, "Status"],
+      [`${base}/runs`, "External id"],
       [`${base}/types`, "Evaluators"],
       [`${base}/team`, "Vera Viewer"],
       [`/orgs/${q.org.id}/people`, "Invite a person"],

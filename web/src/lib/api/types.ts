@@ -244,14 +244,27 @@ export interface Agent {
 
 export interface Run {
   id: string;
+  projectId: string;
   agentId: string;
   pipelineId: string;
   taskId: string;
   input: unknown;
   output: unknown;
   trace?: unknown;
+  /** The agent's own id for the run (ingest is idempotent by it); null when none was sent. */
+  externalId: string | null;
+  /** The state of the task the run created. */
+  task: { status: "queued" | "claimed" | "completed"; nodeId: string; completedAt: string | null } | null;
   createdAt: string;
   [more: string]: unknown;
+}
+
+/** The run behind a task, as the data explorer and the export give it. */
+export interface TaskRun {
+  id: string;
+  agentId: string;
+  externalId: string | null;
+  createdAt: string;
 }
 
 export interface AuditEntry {
