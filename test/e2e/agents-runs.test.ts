@@ -94,6 +94,16 @@ describe("agent runs", () => {
     expect(await runRows(page).first().textContent()).toContain("run-002");
   });
 
+  it("names a task's run on the task's page, by its external id, linking to it", async () => {
+    const run = (await client(t.url, q.admin.token).get(`/api/projects/${q.project.id}/runs?externalId=run-002`)).body.items[0];
+    const page = await open(`/projects/${q.project.id}/tasks/${run.taskId}`);
+    const link = page.getByRole("link", { name: "run-002", exact: true });
+    await link.waitFor();
+    await link.click();
+    await page.waitForURL(/\/runs\?.*externalId=run-002/);
+    await expect.poll(() => runRows(page).count()).toBe(1);
+  });
+
   it("fits the Runs page, search box and a long external id on a 390 px phone", async () => {
     const page = await open(`/projects/${q.project.id}/runs`, { width: 390, height: 844 });
     await page.getByRole("cell", { name: LONG_ID, exact: true }).waitFor();

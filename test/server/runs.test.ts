@@ -142,6 +142,14 @@ describe("agent runs", () => {
     const col = head!.split(",").indexOf("run_external_id");
     expect(col).toBeGreaterThan(0);
     expect(row!.split(",")[col]).toBe("trace-42");
+    // The explorer and the export find tasks by it; a task names its run.
+    const found = await owner.get(`/api/projects/${q.project.id}/explorer?externalId=trace-42`);
+    expect(found.body.items).toHaveLength(2);
+    const rows = (await owner.get(`/api/projects/${q.project.id}/export?format=jsonl&externalId=trace-42&agentId=${agentId}`)).text.trim().split("\n");
+    expect(rows.map((r) => JSON.parse(r).id)).toEqual([first.body.taskId]);
+    expect((await owner.get(`/api/projects/${q.project.id}/explorer?externalId=nope`)).body.items).toEqual([]);
+    const task = await owner.get(`/api/tasks/${first.body.taskId}`);
+    expect(task.body.run).toEqual({ id: first.body.id, agentId, externalId: "trace-42", createdAt: first.body.createdAt });
   });
 
   it("the same run sent many times at once makes one run and one task", async () => {

@@ -12,6 +12,8 @@ export const taskFilterShape = {
   nodeId: id.optional(),
   /** Tasks created by runs of this agent. */
   agentId: id.optional(),
+  /** The task of the run an agent sent under this id of its own. */
+  externalId: z.string().min(1).max(200).optional(),
   /** Tasks this person submitted an evaluation or a review on. */
   contributorId: id.optional(),
   /** run: created by an agent run; import: imported directly. */
@@ -30,6 +32,7 @@ export function taskWhere(projectId: string, f: TaskFilters): Prisma.Sql {
   if (f.source === "run") c.push(Prisma.sql`t."runId" IS NOT NULL`);
   if (f.source === "import") c.push(Prisma.sql`t."runId" IS NULL`);
   if (f.agentId) c.push(Prisma.sql`EXISTS (SELECT 1 FROM "Run" r WHERE r."taskId" = t."id" AND r."agentId" = ${f.agentId})`);
+  if (f.externalId) c.push(Prisma.sql`EXISTS (SELECT 1 FROM "Run" r WHERE r."taskId" = t."id" AND r."externalId" = ${f.externalId})`);
   if (f.contributorId)
     c.push(
       Prisma.sql`(EXISTS (SELECT 1 FROM "Submission" s WHERE s."taskId" = t."id" AND s."userId" = ${f.contributorId})

@@ -14,12 +14,13 @@ const actorOf = (data: unknown): string | null => {
 
 export async function taskDetail(deps: Deps, task: Task): Promise<z.infer<typeof taskDetailSchema>> {
   const where = { taskId: task.id };
-  const [events, claims, submissions, reviews] = await Promise.all([
+  const [events, claims, submissions, reviews, run] = await Promise.all([
     // Ids are sequence-ordered, so steps written at one instant keep their order.
     deps.db.taskEvent.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     deps.db.claim.findMany({ where, orderBy: { claimedAt: "asc" } }),
     deps.db.submission.findMany({ where, orderBy: { createdAt: "asc" } }),
     deps.db.review.findMany({ where, orderBy: { createdAt: "asc" } }),
+    task.runId ? deps.db.run.findUnique({ where: { id: task.runId }, select: { id: true, agentId: true, externalId: true, createdAt: true } }) : null,
   ]);
   const ids = new Set<string>();
   for (const r of [...events, ...claims, ...submissions, ...reviews]) if (r.userId) ids.add(r.userId);
@@ -28,6 +29,7 @@ export async function taskDetail(deps: Deps, task: Task): Promise<z.infer<typeof
   const who = (id: string | null) => (id ? (users.get(id) ?? { id, name: "(removed)" }) : null);
   return {
     ...taskView(task),
+    run: run ? { ...run, createdAt: run.createdAt.toISOString() } : null,
     history: events.map((e) => ({
       type: e.type,
       at: e.createdAt.toISOString(),

@@ -64,6 +64,8 @@ export const historySchema = z.object({
 });
 
 export const taskDetailSchema = taskSchema.extend({
+  /** The agent run that created the task, if one did. */
+  run: z.object({ id: z.string(), agentId: z.string(), externalId: z.string().nullable(), createdAt: z.string() }).nullable(),
   history: z.array(historySchema),
   claims: z.array(
     z.object({
