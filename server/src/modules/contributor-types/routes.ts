@@ -142,7 +142,7 @@ export function registerContributorTypeRoutes(api: Api) {
     method: "delete",
     path: "/api/projects/:projectId/contributor-types/:typeId",
     tag: "contributor types",
-    summary: "Delete a contributor type (refused while nodes or tasks require it)",
+    summary: "Delete a contributor type (409 type_in_use while pipeline nodes or open tasks require it)",
     params: typeParams,
     status: 204,
     async handler({ actor, params, deps }) {

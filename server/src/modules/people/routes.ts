@@ -86,7 +86,7 @@ export function registerPeopleRoutes(api: Api) {
     method: "delete",
     path: "/api/orgs/:orgId/people/:userId",
     tag: "people",
-    summary: "Remove a person from the organization and all its projects",
+    summary: "Remove a person from the organization and all its projects: their live claims are revoked and the tasks kept for them reopen",
     params: personParams,
     status: 204,
     async handler({ actor, params, deps }) {

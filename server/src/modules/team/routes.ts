@@ -75,7 +75,7 @@ export function registerTeamRoutes(api: Api) {
     method: "patch",
     path: "/api/projects/:projectId/members/:userId",
     tag: "team",
-    summary: "Change a member's role or contributor type",
+    summary: "Change a member's role or contributor type: claims they lose standing for are revoked, and tasks kept for them at nodes they may no longer work reopen",
     params: memberParams,
     body: patchBody,
     response: memberSchema,
@@ -89,7 +89,7 @@ export function registerTeamRoutes(api: Api) {
     method: "delete",
     path: "/api/projects/:projectId/members/:userId",
     tag: "team",
-    summary: "Remove a member from the project",
+    summary: "Remove a member from the project: their live claims are revoked and the tasks kept for them reopen",
     params: memberParams,
     status: 204,
     async handler({ actor, params, deps }) {
