@@ -145,6 +145,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
       const cut = setTimeout(() => http.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(cut);
+      metrics.stop();
     },
   };
 }

@@ -28,6 +28,9 @@ describe("claim records that queue up", () => {
   it("share a statement, and each claim gets its own record", async () => {
     const writer = claimWriterOf(sqlOf(t.deps));
     const before = { ...writer.stats };
+    const timed: Array<[number, number]> = [];
+    const listen = (queued: number, statement: number) => void timed.push([queued, statement]);
+    writer.timings.add(listen);
     const actors = await Promise.all(q.types.Evaluators!.people.map((p) => loadActor(t.deps.db, p.id).then((a) => a!)));
     const claims = await Promise.all(actors.map((a) => claimTask(t.deps, a, q.project.id, { nodeId: q.node("evaluate") })));
 
@@ -55,6 +58,16 @@ describe("claim records that queue up", () => {
     expect(total("pipelines_claim_records_total")).toBe(writer.stats.claims);
     expect(total("pipelines_claim_record_statements_total")).toBe(writer.stats.statements);
     expect(writer.stats.statements).toBeLessThan(writer.stats.claims);
+
+    // Each claim's time is told: queued behind the statement in flight, then its own;
+    // the claims that queued up waited, and /metrics has both phases.
+    writer.timings.delete(listen);
+    expect(timed).toHaveLength(24);
+    expect(timed.every(([queued, statement]) => queued >= 0 && statement > 0)).toBe(true);
+    expect(timed.some(([queued]) => queued > 0)).toBe(true);
+    const count = (phase: string) => Number(text.match(new RegExp(`^pipelines_claim_record_seconds_count\\{phase="${phase}"\\} (\\d+)$`, "m"))?.[1]);
+    expect(count("queued")).toBe(writer.stats.claims);
+    expect(count("statement")).toBe(writer.stats.claims);
   });
 
   it("records a refused statement claim by claim: the bad one fails alone and writes nothing", async () => {

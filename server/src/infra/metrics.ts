@@ -4,13 +4,29 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client
 /** Totals read when metrics are scraped (the claim writer's, claim-writer.ts). */
 interface ClaimRecordStats {
   readonly stats: { statements: number; claims: number };
+  readonly timings: Set<(queuedMs: number, statementMs: number) => void>;
 }
 
 export function createMetrics(claimRecords?: ClaimRecordStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Where a claim's PostgreSQL time goes: waiting for the statement in flight, or its own statement.
+  const recordTime = new Histogram({
+    name: "pipelines_claim_record_seconds",
+    help: "A claim's record in PostgreSQL: queued behind the statement in flight, then its own statement",
+    labelNames: ["phase"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const timing = (queuedMs: number, statementMs: number) => {
+    recordTime.observe({ phase: "queued" }, queuedMs / 1000);
+    recordTime.observe({ phase: "statement" }, statementMs / 1000);
+  };
+  claimRecords?.timings.add(timing);
   return {
     registry,
+    /** Stops observing the claim writer (it outlives an app in tests). */
+    stop: () => claimRecords?.timings.delete(timing),
     httpDuration: new Histogram({
       name: "http_request_duration_seconds",
       help: "HTTP request duration by route and status",

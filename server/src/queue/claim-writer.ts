@@ -28,19 +28,26 @@ interface Waiting {
   args: ClaimArgs;
   resolve: (r: ClaimRecord) => void;
   reject: (err: unknown) => void;
+  /** When it was handed to the writer (performance.now()). */
+  at: number;
 }
+
+/** How long one claim waited for its statement to leave, and how long that statement took (ms). */
+export type ClaimTiming = (queuedMs: number, statementMs: number) => void;
 
 export class ClaimWriter {
   private queue: Waiting[] = [];
   private inFlight = 0;
   /** Statements sent and claims recorded through them (read by /metrics, tests and benchmarks). */
   readonly stats = { statements: 0, claims: 0, largest: 0 };
+  /** Told of each claim's time in the writer (read by /metrics and benchmarks). */
+  readonly timings = new Set<ClaimTiming>();
 
   constructor(private readonly db: Sql) {}
 
   record(args: ClaimArgs): Promise<ClaimRecord> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ args, resolve, reject });
+      this.queue.push({ args, resolve, reject, at: performance.now() });
       this.pump();
     });
   }
@@ -52,7 +59,12 @@ export class ClaimWriter {
       this.stats.statements++;
       this.stats.claims += batch.length;
       this.stats.largest = Math.max(this.stats.largest, batch.length);
+      const sentAt = performance.now();
       void this.send(batch).finally(() => {
+        if (this.timings.size) {
+          const took = performance.now() - sentAt;
+          for (const w of batch) for (const tell of this.timings) tell(sentAt - w.at, took);
+        }
         this.inFlight--;
         this.pump();
       });
