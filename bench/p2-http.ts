@@ -108,6 +108,12 @@ export async function p2Scenario(): Promise<Omit<ScenarioResult, "seconds">> {
       { line: "pg-boss fetch → complete", value: median(res.pgboss), unit: "jobs/s", rounds: res.pgboss, detail: `${HTTP_CONCURRENCY} loops, pool 10` },
       { line: `at ${loadPct}% of peak (${rate}/s): achieved`, value: lat.achieved, unit: "cycles/s", detail: `${lat.errors} errors; ${settled}, then a ${LEAD_IN_SECONDS} s lead-in` },
       { line: "  claim latency p50 / p99", value: lat.claimP50, unit: `ms / ${lat.claimP99.toFixed(1)} ms` },
+      {
+        line: "    its record in PostgreSQL p50 / p99",
+        value: percentile(stats.recordMs.statement, 50),
+        unit: `ms / ${percentile(stats.recordMs.statement, 99).toFixed(1)} ms`,
+        detail: `the claim's statement, timed in the server; queued behind the one in flight before it: p50 ${percentile(stats.recordMs.queued, 50).toFixed(2)} / p99 ${percentile(stats.recordMs.queued, 99).toFixed(1)} ms`,
+      },
       { line: "  submit latency p50 / p99", value: lat.submitP50, unit: `ms / ${lat.submitP99.toFixed(1)} ms` },
       { line: "  cycle latency p50 / p99", value: lat.cycleP50, unit: `ms / ${lat.cycleP99.toFixed(1)} ms`, detail: "from its scheduled start" },
       { line: "  server event-loop lag p99", value: stats.lagP99, unit: "ms", detail: `max ${fmt(stats.lagMax, 0)} ms` },

@@ -19,7 +19,11 @@ export type ServerRequest = { type: "stats-reset" } | { type: "stats" } | { type
 
 import type { ServerStats } from "./probe";
 /** The server's stats, with the claim records and the statements that carried them since the last reset (largest: since start). */
-export type ServerChildStats = ServerStats & { claimRecords: { statements: number; claims: number; largest: number } };
+export type ServerChildStats = ServerStats & {
+  claimRecords: { statements: number; claims: number; largest: number };
+  /** Each claim's record since the last reset: ms queued behind the statement in flight, and its own statement's ms. */
+  recordMs: { queued: number[]; statement: number[] };
+};
 
 async function main() {
   const deps = await benchDeps({
@@ -39,6 +43,11 @@ async function main() {
 
   const writer = claimWriterOf(sqlOf(deps));
   let recordsFrom = { ...writer.stats };
+  let recordMs: ServerChildStats["recordMs"] = { queued: [], statement: [] };
+  writer.timings.add((queued, statement) => {
+    recordMs.queued.push(queued);
+    recordMs.statement.push(statement);
+  });
   const probe = startProbe();
   // BENCH_HEAP=1: a heap snapshot as the window starts and as it is read, to diff.
   const snapshot = (label: string) => {
@@ -52,12 +61,13 @@ async function main() {
       snapshot("start");
       probe.reset();
       recordsFrom = { ...writer.stats };
+      recordMs = { queued: [], statement: [] };
       commits = [];
       process.send!({ type: "stats-reset" });
     } else if (msg.type === "stats") {
       const { statements, claims, largest } = writer.stats;
       const claimRecords = { statements: statements - recordsFrom.statements, claims: claims - recordsFrom.claims, largest };
-      const stats: ServerChildStats = { ...probe.stats(), claimRecords };
+      const stats: ServerChildStats = { ...probe.stats(), claimRecords, recordMs };
       snapshot("end");
       process.send!({ type: "stats", stats });
     } else if (msg.type === "retained") {
