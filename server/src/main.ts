@@ -22,7 +22,9 @@ async function main() {
   let starting: Promise<void> = Promise.resolve();
   let stopping = false;
   const shutdown = async (code: number) => {
-    await starting; // a signal while starting: stop what started once it has
+    // A signal while starting: stop what started once it has, but not wait on a
+    // start step that hangs (a database that accepts and never answers).
+    await within(starting, 10_000).catch(() => log.warn("start did not finish: stopping what it started"));
     // Last started, first stopped. A step that hangs (a peer holding a connection) must not keep what we started running.
     for (let s = stops.pop(); s; s = stops.pop()) await within(s(), 10_000).catch((e) => log.error({ err: e }, "shutdown step failed"));
     process.exit(code);

@@ -6,6 +6,7 @@
 // everything it started.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -175,6 +176,26 @@ describe("npm start on an empty directory", () => {
       }
     }
   }, 200_000);
+
+  it("stops on SIGTERM while a start step hangs (a database that accepts and never answers)", async () => {
+    let connected = 0;
+    const silent = createServer(() => void connected++); // takes connections, says nothing
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const db = `postgresql://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/x`;
+    const env = { ...cleanEnv(await freePort()), DATABASE_URL: db, REDIS_URL: inject("redisUrl"), ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, JWT_SECRET: TEST_JWT_SECRET };
+    const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], { cwd: root, env, stdio: "ignore" });
+    try {
+      await until("the server is connecting to the silent database", () => connected > 0);
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      child.kill("SIGTERM");
+      // It waits a bounded time for the hung step, then stops what started; before, it never exited.
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running"), 40_000))]);
+      expect(code).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      silent.close();
+    }
+  }, 60_000);
 
   it("with a configured DATABASE_URL, exits 0 on SIGTERM after its own ordered shutdown", async () => {
     const port = await freePort();
