@@ -1,6 +1,7 @@
 // Builds the HTTP server (Express + Socket.IO later) without listening, so tests
 // start it on port 0 and drive it with real clients.
 import { createServer, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express from "express";
@@ -130,6 +131,13 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
   // Closing drains: a connection whose answer is done closes rather than idle on keep-alive.
   let closing = false;
   http.on("request", (_req, res: ServerResponse) => res.on("finish", () => closing && setImmediate(() => http.closeIdleConnections())));
+  // Upgraded (WebSocket) connections leave the server's own tracking, yet http.close()
+  // waits for them: a client that never answers the close frame would hold it ~30 s.
+  const upgraded = new Set<Duplex>();
+  http.on("upgrade", (_req, socket: Duplex) => {
+    upgraded.add(socket);
+    socket.once("close", () => upgraded.delete(socket));
+  });
   return {
     app,
     http,
@@ -141,8 +149,11 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
       closing = true;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
+      const cut = setTimeout(() => {
+        http.closeAllConnections();
+        for (const s of upgraded) s.destroy();
+      }, graceMs);
       await realtime.close();
-      const cut = setTimeout(() => http.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(cut);
       metrics.stop();

@@ -49,3 +49,35 @@ it("answers a request in flight, then closes its connection, and refuses new one
   expect(answer).toContain('"token"');
   await closed;
 });
+
+it("cuts a WebSocket whose client never answers the close once the grace is over", async () => {
+  const other = await startTestApp();
+  const { port } = new URL(other.url);
+  const socket = net.connect(Number(port), "127.0.0.1");
+  let head = "";
+  socket.setEncoding("utf8");
+  const upgraded = new Promise<void>((resolve) =>
+    socket.on("data", (d: string) => {
+      head += d;
+      if (head.includes("\r\n\r\n")) {
+        socket.pause(); // from here on the client reads nothing, answers nothing
+        resolve();
+      }
+    }),
+  );
+  socket.write(
+    `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await upgraded;
+  expect(head).toMatch(/^HTTP\/1\.1 101 /);
+  // The WebSocket close handshake would wait ~30 s for this client; the grace (200 ms) cuts it.
+  const outcome = await Promise.race([
+    other.app.close(200).then(() => "closed"),
+    new Promise((r) => setTimeout(() => r("still waiting"), 10_000)),
+  ]);
+  expect(outcome).toBe("closed");
+  socket.destroy();
+  await other.deps.db.$disconnect();
+  other.deps.redis.disconnect();
+}, 20_000);
