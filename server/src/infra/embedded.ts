@@ -1,7 +1,7 @@
 // The one-command start: an embedded PostgreSQL and a local redis-server when
 // no DATABASE_URL / REDIS_URL is configured. Each returns a stop function.
 import childProcess, { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -114,8 +114,10 @@ export async function startEmbeddedPostgres(
   if (existsSync(pidFile)) {
     const lines = readFileSync(pidFile, "utf8").split("\n");
     const pid = Number(lines[0]);
-    if (isAlive(pid) && !opts.exclusive) return { url: url(Number(lines[3])), stop: async () => {} };
-    if (isAlive(pid)) {
+    // A pid file outlives a crash or a reboot, and its pid may be reused by anything.
+    const running = isAlive(pid) && servesDir(pid, dataDir);
+    if (running && !opts.exclusive) return { url: url(Number(lines[3])), stop: async () => {} };
+    if (running) {
       const owner = parentOf(pid);
       if (owner === null || owner.node)
         throw new Error(
@@ -142,6 +144,20 @@ export async function startEmbeddedPostgres(
       await pg.stop();
     },
   };
+}
+
+/**
+ * Whether `pid` is a PostgreSQL running on `dataDir`: the postmaster works in its
+ * data directory. Without /proc (not Linux) a live pid is taken at its word.
+ */
+export function servesDir(pid: number, dataDir: string): boolean {
+  if (!existsSync("/proc")) return true;
+  try {
+    const exe = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] ?? "";
+    return path.basename(exe).startsWith("postgres") && realpathSync(`/proc/${pid}/cwd`) === realpathSync(dataDir);
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {
