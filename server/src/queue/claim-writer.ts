@@ -63,7 +63,15 @@ export class ClaimWriter {
       void this.send(batch).finally(() => {
         if (this.timings.size) {
           const took = performance.now() - sentAt;
-          for (const w of batch) for (const tell of this.timings) tell(sentAt - w.at, took);
+          // A listener's failure must never stall the writer (the pump below).
+          for (const w of batch)
+            for (const tell of this.timings) {
+              try {
+                tell(sentAt - w.at, took);
+              } catch {
+                // a metric lost, never a claim
+              }
+            }
         }
         this.inFlight--;
         this.pump();

@@ -64,33 +64,33 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
   };
   const run = await deps.db
     .$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<Array<{ status: string }>>`SELECT "status" FROM "Agent" WHERE "id" = ${agent.id} FOR SHARE`;
-    if (!row) throw notFound("agent");
-    mustBeActive(row.status);
-    await insertTasks(tx, { projectId: project.id, pipelineId: pipeline.id, nodeId: first.id, tasks: [task], event: "created" });
-    const run = await tx.run.create({
-      data: {
-        id: runId,
-        projectId: project.id,
-        agentId: agent.id,
-        pipelineId: pipeline.id,
-        taskId: task.id,
-        input: asJson(body.input),
-        output: asJson(body.output),
-        ...(body.trace !== undefined ? { trace: asJson(body.trace) } : {}),
-        externalId: body.externalId ?? null,
-        createdAt: task.createdAt,
-      },
-    });
-    await recordAudit(tx, actor, {
-      orgId: project.orgId,
-      action: "run.create",
-      resourceType: "run",
-      resourceId: run.id,
-      after: { agentId: agent.id, pipelineId: pipeline.id, taskId: task.id },
-    });
-    return run;
-  })
+      const [row] = await tx.$queryRaw<Array<{ status: string }>>`SELECT "status" FROM "Agent" WHERE "id" = ${agent.id} FOR SHARE`;
+      if (!row) throw notFound("agent");
+      mustBeActive(row.status);
+      await insertTasks(tx, { projectId: project.id, pipelineId: pipeline.id, nodeId: first.id, tasks: [task], event: "created" });
+      const run = await tx.run.create({
+        data: {
+          id: runId,
+          projectId: project.id,
+          agentId: agent.id,
+          pipelineId: pipeline.id,
+          taskId: task.id,
+          input: asJson(body.input),
+          output: asJson(body.output),
+          ...(body.trace !== undefined ? { trace: asJson(body.trace) } : {}),
+          externalId: body.externalId ?? null,
+          createdAt: task.createdAt,
+        },
+      });
+      await recordAudit(tx, actor, {
+        orgId: project.orgId,
+        action: "run.create",
+        resourceType: "run",
+        resourceId: run.id,
+        after: { agentId: agent.id, pipelineId: pipeline.id, taskId: task.id },
+      });
+      return run;
+    })
     .catch(async (err) => {
       // The same run sent twice at once: the second insert lost the race on
       // (agentId, externalId), and its transaction wrote nothing.
