@@ -163,6 +163,29 @@ describe("secrets in settings", () => {
 });
 
 describe("item rules", () => {
+  it("refuses a URL that carries a user name or password (it would be stored and shown in the clear)", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const org = `/api/orgs/${w.org.id}`;
+    const inUrl = "https://bob:hunter2-secret@llm.example.com/v1";
+    for (const [path, body] of [
+      ["models", { ...samples.models.create, baseUrl: inUrl }],
+      ["models", { ...samples.models.create, baseUrl: "https://token-only@llm.example.com" }],
+      ["mcp-servers", { ...samples["mcp-servers"].create, url: inUrl }],
+    ] as const) {
+      const r = await admin.post(`${org}/${path}`, body);
+      expect([r.status, r.body.error?.code], r.text).toEqual([400, "invalid_request"]);
+      expect(r.text).not.toContain("hunter2");
+    }
+    const m = await admin.post(`${org}/models`, samples.models.create);
+    const s = await admin.post(`${org}/mcp-servers`, samples["mcp-servers"].create);
+    expect((await admin.patch(`${org}/models/${m.body.id}`, { baseUrl: inUrl })).status).toBe(400);
+    expect((await admin.patch(`${org}/mcp-servers/${s.body.id}`, { url: inUrl })).status).toBe(400);
+    expect(await t.deps.db.llmModel.count({ where: { orgId: w.org.id } })).toBe(1);
+    expect((await admin.get(`${org}/models/${m.body.id}`)).body.baseUrl).toBe(samples.models.create.baseUrl);
+    expect((await admin.get(`${org}/mcp-servers/${s.body.id}`)).body.url).toBe(samples["mcp-servers"].create.url);
+  });
+
   it("prompts keep every version of their text", async () => {
     const w = await createWorld(t.deps);
     const admin = client(t.url, w.admin.token);

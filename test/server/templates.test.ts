@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { createContributorType, createWorld } from "../helpers/factories";
-import { client } from "../helpers/http";
+import { client, type Res } from "../helpers/http";
 import { evaluateForm } from "../helpers/queue";
 
 let t: TestApp;
@@ -89,5 +89,45 @@ describe("pipeline templates", () => {
     expect((await owner.post(`/api/projects/${w.project.id}/pipelines/from-template/${theirs.body.id}`, {})).status).toBe(404);
     expect((await client(t.url, w.other.admin.token).post(path, {})).status).toBe(404);
     expect(await t.deps.db.pipeline.count({ where: { projectId: w.project.id } })).toBe(0);
+  });
+
+  it("instantiates a template whose node keys are names objects inherit (constructor, toString)", async () => {
+    const w = await createWorld(t.deps);
+    const tpl = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/templates`, {
+      name: "Odd keys",
+      nodes: [
+        { ...nodes[0], key: "constructor" },
+        { ...nodes[1], key: "toString", reviews: "constructor" },
+        { ...nodes[2], key: "hasOwnProperty" },
+      ],
+    });
+    expect(tpl.status, tpl.text).toBe(201);
+    const path = `/api/projects/${w.project.id}/pipelines/from-template/${tpl.body.id}`;
+    const res = await client(t.url, w.owner.token).post(path, { contributorTypes: { toString: w.type.id } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.nodes.map((n: { key: string; contributorTypeId: string | null }) => [n.key, n.contributorTypeId])).toEqual([
+      ["constructor", null],
+      ["toString", w.type.id],
+      ["hasOwnProperty", null],
+    ]);
+  });
+
+  it("the project's list of templates comes in the order they were made, page by page", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const names = Array.from({ length: 7 }, (_, i) => `T${i}`);
+    for (const name of names) expect((await admin.post(`/api/orgs/${w.org.id}/templates`, { name, nodes })).status).toBe(201);
+    const owner = client(t.url, w.owner.token);
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const r: Res = await owner.get(`/api/projects/${w.project.id}/templates?limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(r.status, r.text).toBe(200);
+      seen.push(...r.body.items.map((i: { name: string }) => i.name));
+      cursor = r.body.nextCursor;
+    }
+    expect(seen).toEqual(names);
+    const bad = await owner.get(`/api/projects/${w.project.id}/templates?cursor=garbage`);
+    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_request"]);
   });
 });

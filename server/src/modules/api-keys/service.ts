@@ -32,13 +32,17 @@ export async function renameApiKey(deps: Deps, actor: Actor, orgId: string, id: 
   });
 }
 
-/** Revoking is immediate: authentication reads revokedAt on every request. Revoking twice changes nothing. */
+/**
+ * Revoking is immediate: authentication reads revokedAt on every request. Revoking twice
+ * changes nothing, even at once: only the update that finds the key live writes and audits.
+ */
 export async function revokeApiKey(deps: Deps, actor: Actor, orgId: string, id: string) {
   await deps.db.$transaction(async (tx) => {
     const before = await findKey(tx, orgId, id);
     if (before.revokedAt) return;
     const revokedAt = deps.clock.now();
-    await tx.apiKey.update({ where: { id }, data: { revokedAt } });
+    const { count } = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt } });
+    if (count === 0) return;
     await recordAudit(tx, actor, { orgId, action: "api_key.revoke", resourceType: "api_key", resourceId: id, before: { name: before.name, prefix: before.prefix }, after: { revokedAt } });
   });
 }

@@ -33,6 +33,7 @@ export const credentialsItem: OrgItem<Credential, Create, Patch, z.infer<typeof 
   path: "credentials",
   noun: "credential",
   resource: "credential",
+  tableName: "Credential",
   schema,
   createBody,
   patchBody,

@@ -77,6 +77,7 @@ export const criteriaItem: OrgItem<EvaluationCriterion, Create, Patch, z.infer<t
   path: "evaluation-criteria",
   noun: "evaluation criterion",
   resource: "evaluation_criterion",
+  tableName: "EvaluationCriterion",
   schema,
   createBody,
   patchBody,

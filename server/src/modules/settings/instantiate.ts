@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { invalidRequest, notFound } from "../../http/errors";
-import { id, listQuery, page, pageOf, type Api } from "../../http/route";
+import { afterCursor, keysetOrder, keysetPage } from "../../http/keyset";
+import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { pipelineInputSchema } from "../pipelines/schema";
 import { createPipeline } from "../pipelines/service";
@@ -38,9 +39,10 @@ export async function instantiateTemplate(
       issues: unknown.map((k) => ({ in: "body", path: `contributorTypes.${k}`, message: "No such node in the template" })),
     });
   // Validated again: a template saved under older rules must still make a valid pipeline.
+  // Own keys only: a node key such as "constructor" must not find what every object inherits.
   const parsed = pipelineInputSchema.safeParse({
     name: input.name ?? template.name,
-    nodes: nodes.map((n) => ({ ...n, ...(types[n.key] ? { contributorTypeId: types[n.key] } : {}) })),
+    nodes: nodes.map((n) => ({ ...n, ...(Object.hasOwn(types, n.key) ? { contributorTypeId: types[n.key] } : {}) })),
   });
   if (!parsed.success)
     throw invalidRequest("This template does not make a valid pipeline.", {
@@ -60,12 +62,13 @@ export function registerInstantiateRoute(api: Api) {
     response: page(templatesItem.schema),
     async handler({ actor, params, query, deps }) {
       const project = await loadProject(deps, actor, params.projectId, "project.write");
+      // The same order and cursor as the org's own list (ids are random, not in creation order).
       const rows = await deps.db.pipelineTemplate.findMany({
-        where: { orgId: project.orgId, ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
-        orderBy: { id: "asc" },
+        where: { orgId: project.orgId, ...afterCursor("createdAt", "asc", query.cursor) },
+        orderBy: keysetOrder("createdAt", "asc"),
         take: query.limit + 1,
       });
-      const p = pageOf(rows, query.limit);
+      const p = keysetPage(rows, query.limit, "createdAt");
       return { items: p.items.map(templatesItem.view), nextCursor: p.nextCursor };
     },
   });

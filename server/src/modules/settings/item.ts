@@ -28,6 +28,8 @@ export interface OrgItem<Row extends OrgRow, Create, Patch, View> {
   noun: string;
   /** Audit action prefix and resource type, e.g. "model". */
   resource: string;
+  /** The SQL table, for the row lock an update takes (e.g. "LlmModel"). */
+  tableName: string;
   schema: ZodType<View>;
   createBody: ZodType<Create>;
   patchBody: ZodType<Patch>;

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { McpServer } from "@prisma/client";
 import { mask } from "../../infra/crypto";
 import type { OrgItem } from "./item";
-import { patchSecret, secretInput } from "./secret";
+import { httpUrl, patchSecret, secretInput } from "./secret";
 
 const tool = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -16,7 +16,7 @@ const tools = z
   .refine((t) => new Set(t.map((x) => x.name)).size === t.length, { message: "Tool names must be unique" });
 const fields = {
   name: z.string().trim().min(1).max(200),
-  url: z.url({ protocol: /^https?$/ }).max(2000),
+  url: httpUrl,
   transport: z.enum(["http", "sse"]),
 };
 
@@ -55,6 +55,7 @@ export const mcpServersItem: OrgItem<McpServer, Create, Patch, z.infer<typeof sc
   path: "mcp-servers",
   noun: "MCP server",
   resource: "mcp_server",
+  tableName: "McpServer",
   schema,
   createBody,
   patchBody,

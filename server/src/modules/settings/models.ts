@@ -3,13 +3,13 @@ import { z } from "zod";
 import type { LlmModel } from "@prisma/client";
 import { mask } from "../../infra/crypto";
 import type { OrgItem } from "./item";
-import { patchSecret, secretInput } from "./secret";
+import { httpUrl, patchSecret, secretInput } from "./secret";
 
 const fields = {
   name: z.string().trim().min(1).max(200),
   provider: z.string().trim().min(1).max(100),
   modelId: z.string().trim().min(1).max(200),
-  baseUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  baseUrl: httpUrl,
 };
 
 const createBody = z.strictObject({
@@ -46,6 +46,7 @@ export const modelsItem: OrgItem<LlmModel, Create, Patch, z.infer<typeof schema>
   path: "models",
   noun: "model",
   resource: "model",
+  tableName: "LlmModel",
   schema,
   createBody,
   patchBody,

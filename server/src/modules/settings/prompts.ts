@@ -36,6 +36,7 @@ export const promptsItem: OrgItem<Prompt, Create, Patch, z.infer<typeof schema>>
   path: "prompts",
   noun: "prompt",
   resource: "prompt",
+  tableName: "Prompt",
   schema,
   createBody,
   patchBody,

@@ -7,6 +7,17 @@ import { last4 } from "../../infra/crypto";
 /** Long enough that the last four characters shown masked are a small part of it. */
 export const secretInput = z.string().trim().min(8, "A secret has at least 8 characters").max(4096);
 
+/**
+ * An http(s) URL with no user name or password in it: a URL is stored and shown
+ * as it is (answers, audit log), so a secret belongs in the sealed key or token.
+ */
+export const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  .refine((u) => URL.canParse(u) && !new URL(u).username && !new URL(u).password, {
+    message: "A URL may not carry a user name or password: give the secret as the key or token, which is stored sealed",
+  });
+
 export function seal(deps: Deps, plain: string) {
   return { enc: deps.secrets.seal(plain), last4: last4(plain) };
 }

@@ -1,5 +1,6 @@
 // The commands behind every settings item: each owns its transaction and
 // writes the audit entry inside it (never a secret: audit snapshots are views).
+import { Prisma } from "@prisma/client";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { notFound } from "../../http/errors";
@@ -34,9 +35,20 @@ export async function createItem<Row extends OrgRow>(deps: Deps, actor: Actor, i
     .catch((err) => unique(item, err));
 }
 
+/**
+ * Locks the row until the transaction ends. An update writes what it computed
+ * from the row it read (a prompt's next version, a criterion's whole shape), so
+ * two edits at once take turns instead of the second undoing the first.
+ */
+async function lockItem(tx: Tx, item: AnyItem<any>, orgId: string, id: string) {
+  const table = Prisma.raw(`"${item.tableName}"`);
+  await tx.$queryRaw`SELECT "id" FROM ${table} WHERE "id" = ${id} AND "orgId" = ${orgId} FOR UPDATE`;
+}
+
 export async function updateItem<Row extends OrgRow>(deps: Deps, actor: Actor, item: AnyItem<Row>, orgId: string, id: string, input: unknown) {
   return deps.db
     .$transaction(async (tx) => {
+      await lockItem(tx, item, orgId, id);
       const before = await findItem(tx, item, orgId, id);
       const row = await item.table(tx).update({ where: { id }, data: item.toUpdate(input, before, deps) });
       await recordAudit(tx, actor, {

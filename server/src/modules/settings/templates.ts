@@ -42,6 +42,7 @@ export const templatesItem: OrgItem<PipelineTemplate, Create, Patch, z.infer<typ
   path: "templates",
   noun: "template",
   resource: "template",
+  tableName: "PipelineTemplate",
   schema,
   createBody,
   patchBody,

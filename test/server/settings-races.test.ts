@@ -1,0 +1,122 @@
+// Settings edits that race each other must not lose one another's change: an
+// edit reads the item, then writes what it computed from it (a prompt's next
+// version, a criterion's whole shape, an API key's revocation). Each race is
+// made deterministic by a row lock the test holds in its own transaction: both
+// edits arrive and wait, then the lock is released and they run in turn.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app";
+import { createWorld } from "../helpers/factories";
+import { client, type Res } from "../helpers/http";
+
+let t: TestApp;
+let watcher: pg.Client;
+beforeAll(async () => {
+  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
+  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
+  await watcher.connect();
+});
+afterAll(async () => {
+  await watcher.end();
+  await t.close();
+});
+
+/** A transaction of the test's own holding the row's lock until release. */
+async function hold(table: string, id: string) {
+  const c = new pg.Client({ connectionString: inject("databaseUrl") });
+  await c.connect();
+  await c.query("BEGIN");
+  expect((await c.query(`SELECT 1 FROM "${table}" WHERE id = $1 FOR UPDATE`, [id])).rowCount).toBe(1);
+  const pid: number = (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+  return {
+    pid,
+    async release() {
+      await c.query("ROLLBACK");
+      await c.end();
+    },
+  };
+}
+
+/** Until `n` backends wait on `pid`, directly or behind another waiter. */
+async function until(pid: number, n: number) {
+  for (let i = 0; i < 400; i++) {
+    const r = await watcher.query(
+      `WITH RECURSIVE w(pid) AS (
+         SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
+         UNION SELECT a.pid FROM pg_stat_activity a JOIN w ON w.pid = ANY(pg_blocking_pids(a.pid)))
+       SELECT count(*)::int AS n FROM w`,
+      [pid],
+    );
+    if (r.rows[0].n >= n) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never saw ${n} request(s) wait on the held lock`);
+}
+
+/** Sends the edits one after another, each waiting on the held row before the next is sent. */
+async function editsInLine(table: string, id: string, edits: Array<() => Promise<Res>>) {
+  const lock = await hold(table, id);
+  const answers: Promise<Res>[] = [];
+  try {
+    for (const [i, edit] of edits.entries()) {
+      answers.push(edit());
+      await until(lock.pid, i + 1);
+    }
+  } finally {
+    await lock.release();
+  }
+  return Promise.all(answers);
+}
+
+describe("concurrent settings edits", () => {
+  it("two text edits of a prompt both become versions", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const base = `/api/orgs/${w.org.id}/prompts`;
+    const p = await admin.post(base, { name: "Judge", text: "first" });
+    const answers = await editsInLine("Prompt", p.body.id, [
+      () => admin.patch(`${base}/${p.body.id}`, { text: "second" }),
+      () => admin.patch(`${base}/${p.body.id}`, { text: "third" }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const r = await admin.get(`${base}/${p.body.id}`);
+    expect(r.body.text).toBe("third");
+    expect(r.body.versions.map((v: { version: number; text: string }) => [v.version, v.text])).toEqual([
+      [1, "first"],
+      [2, "second"],
+      [3, "third"],
+    ]);
+  });
+
+  it("a label edit does not undo a kind change made meanwhile", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const base = `/api/orgs/${w.org.id}/evaluation-criteria`;
+    const c = await admin.post(base, { key: "tone", label: "Tone", kind: "rating", min: 1, max: 5 });
+    const answers = await editsInLine("EvaluationCriterion", c.body.id, [
+      () => admin.patch(`${base}/${c.body.id}`, { kind: "choice", options: ["calm", "rude"] }),
+      () => admin.patch(`${base}/${c.body.id}`, { label: "Tone of voice" }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect((await admin.get(`${base}/${c.body.id}`)).body).toMatchObject({
+      label: "Tone of voice",
+      kind: "choice",
+      options: ["calm", "rude"],
+      min: null,
+      max: null,
+    });
+  });
+
+  it("an API key revoked twice at once is revoked once: one time, one audit entry", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const base = `/api/orgs/${w.org.id}/api-keys`;
+    const k = await admin.post(base, { name: "ci" });
+    const answers = await editsInLine("ApiKey", k.body.id, [() => admin.delete(`${base}/${k.body.id}`), () => admin.delete(`${base}/${k.body.id}`)]);
+    expect(answers.map((a) => a.status)).toEqual([204, 204]);
+    const audit = await t.deps.db.auditEntry.findMany({ where: { resourceId: k.body.id, action: "api_key.revoke" } });
+    expect(audit).toHaveLength(1);
+    const row = await t.deps.db.apiKey.findUniqueOrThrow({ where: { id: k.body.id } });
+    expect(row.revokedAt?.toISOString()).toBe((audit[0]!.after as { revokedAt: string }).revokedAt);
+  });
+});
