@@ -33,6 +33,11 @@ const schema = z.object({
   /** How long an instance may reuse an actor it read (rights changes still apply at once: access/actor-cache.ts); 0 reads every request. */
   ACTOR_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   PUBLIC_URL: z.string().url().optional(),
+  /** When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset (or empty), it is public. */
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  ),
   /** Test only: this instance's host clock runs this far off (test/chaos/clock-skew.test.ts). */
   CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
 });

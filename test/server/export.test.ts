@@ -85,6 +85,25 @@ describe("export", () => {
     expect(JSON.parse(line!).evaluations[0].answers.notes).toBe(notes);
   });
 
+  it("CSV: a cell holding `;` is quoted, so a `;`-separated reading cannot split a formula out of it", async () => {
+    const w = await createWorld(t.deps);
+    const p = await seedPipeline(t.deps, w.project);
+    const task = await seedTask(t.deps, w.project, p, { payload: { q: "x" } });
+    const notes = "a;=1+2;@SUM(1);-3;+4";
+    const s1 = await seedSubmission(t.deps, w.project, task.id, p.evaluate.id, w.contributor.id, { accuracy: 3, notes }, 1);
+    await seedReview(t.deps, w.project, { id: s1.id, taskId: task.id }, p.review.id, w.owner.id, "pass", 1, "=SUM(1;2)");
+    const text = (await client(t.url, w.owner.token).get(`/api/projects/${w.project.id}/export?format=csv`)).text;
+    const [row] = parse(text, { columns: true }) as Record<string, string>[];
+    expect(row!["evaluate.notes"]).toBe(notes);
+    // Neutralised as a whole, then quoted: the apostrophe leads the one cell.
+    expect(row!["review.comment"]).toBe("'=SUM(1;2)");
+    expect(text).toContain(`"'=SUM(1;2)"`);
+    // A spreadsheet in a `;` locale (or one told to split at both) reads every cell as text.
+    const cells = (parse(text, { delimiter: [",", ";"], relax_column_count: true }) as string[][]).flat();
+    expect(cells).toContain(notes);
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+  });
+
   it("CSV: a yes/no answer reads true or false, never an empty cell", async () => {
     const w = await createWorld(t.deps);
     const p = await seedPipeline(t.deps, w.project);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
 import { createOrg } from "../helpers/factories";
+import { addressKey } from "../../server/src/http/address-key";
 
 let t: TestApp;
 const prefix = `rl-${randomUUID().slice(0, 8)}`;
@@ -39,5 +40,44 @@ describe("API rate limit", () => {
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
     }
     expect(await t.deps.redis.get(key)).toBe(counted);
+  });
+});
+
+describe("sign-in limit per address", () => {
+  it("keys an IPv6 address by its /64 and an IPv4-mapped one by its IPv4 address", () => {
+    expect(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0db8:0001:0002::1")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressKey("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKey("::ffff:cb00:7109")).toBe("203.0.113.9");
+    expect(addressKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+    expect(addressKey("unknown")).toBe("unknown");
+  });
+
+  // The app trusts a proxy on loopback, so the tests' X-Forwarded-For is the client address.
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await startTestApp({ loginPerAddressPerMinute: 3 });
+  });
+  afterAll(() => s.close());
+  const attempt = (from: string) =>
+    client(s.url).post("/api/auth/login", { email: `${randomUUID()}@test.local`, password: "wrong" }, { "x-forwarded-for": from });
+
+  it("one IPv6 /64 shares one budget, whichever of its addresses the attempts come from", async () => {
+    for (const from of ["2001:db8:77:1::1", "2001:db8:77:1::2", "2001:db8:77:1:abcd:ef01:2345:6789"]) expect((await attempt(from)).status).toBe(401);
+    const limited = await attempt("2001:db8:77:1:ffff::9");
+    expect([limited.status, limited.body.error.code]).toEqual([429, "rate_limited"]);
+    // The next /64 is another host.
+    expect((await attempt("2001:db8:77:2::1")).status).toBe(401);
+  });
+
+  it("an IPv4 address shares its budget with its IPv4-mapped IPv6 form", async () => {
+    expect((await attempt("198.51.100.7")).status).toBe(401);
+    expect((await attempt("::ffff:198.51.100.7")).status).toBe(401);
+    expect((await attempt("198.51.100.7")).status).toBe(401);
+    expect((await attempt("::ffff:198.51.100.7")).status).toBe(429);
+    expect((await attempt("198.51.100.8")).status).toBe(401);
   });
 });

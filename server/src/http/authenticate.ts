@@ -32,9 +32,14 @@ export async function actorFromToken(deps: Deps, token: string) {
   return actor ? Object.assign(actor, { tokenExpiresAt: claims.exp }) : null;
 }
 
+/** Express matches routes case-insensitively, with or without a trailing slash. */
+const METRICS_PATH = /^\/metrics\/?$/i;
+
 export function authenticate(deps: Deps): RequestHandler {
   return async (req, _res, next) => {
     try {
+      // With a METRICS_TOKEN, /metrics takes that bearer token (checked by its route), never a user's.
+      if (deps.config.METRICS_TOKEN && METRICS_PATH.test(req.path)) return next();
       const token = bearer(req.headers.authorization);
       if (token === null) return next();
       if (!token) throw unauthenticated("The Authorization header must be `Bearer <token>`.");

@@ -3,6 +3,7 @@
 import type { RequestHandler } from "express";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Deps } from "../deps";
+import { addressKey } from "./address-key";
 import { rateLimited } from "./errors";
 
 export function apiRateLimit(deps: Deps, prefix = "rl"): RequestHandler {
@@ -28,7 +29,10 @@ export function apiRateLimit(deps: Deps, prefix = "rl"): RequestHandler {
   };
 }
 
-/** Login: 10 attempts per email per 15 min unless one succeeds (it resets them); all attempts per address per minute. */
+/**
+ * Login: 10 attempts per email per 15 min unless one succeeds (it resets them); all attempts per address per minute
+ * (an IPv6 address counts as its /64: `addressKey`).
+ */
 export class LoginLimiter {
   private readonly failures: RateLimiterRedis;
   private readonly perAddress: RateLimiterRedis;
@@ -57,7 +61,7 @@ export class LoginLimiter {
    * guesses all pass the check before the first failure was counted.
    */
   async check(email: string, address: string): Promise<void> {
-    for (const [limiter, key] of [[this.perAddress, address], [this.failures, email]] as const) {
+    for (const [limiter, key] of [[this.perAddress, addressKey(address)], [this.failures, email]] as const) {
       try {
         await limiter.consume(key);
       } catch (e) {

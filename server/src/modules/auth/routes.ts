@@ -54,6 +54,9 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
         deps.db.organization.findUniqueOrThrow({ where: { id: inv.orgId }, select: { name: true } }),
         deps.db.user.findUniqueOrThrow({ where: { id: inv.userId }, select: { email: true, passwordHash: true } }),
       ]);
+      // hasAccount tells the link holder nothing accepting would not (a new account takes any password,
+      // an existing one only its own), and it lets the page ask for the right one: a new password twice,
+      // or the account's own once (a password manager then fills the saved one instead of making a new one).
       return { orgName: org.name, email: user.email, hasAccount: !!user.passwordHash, expiresAt: inv.expiresAt.toISOString() };
     },
   });

@@ -55,7 +55,12 @@ const text = (s: string) => (FORMULA.test(s) ? `'${s}` : s);
 const cell = (v: unknown) =>
   v === null || v === undefined ? "" : typeof v === "object" ? text(JSON.stringify(v)) : typeof v === "string" ? text(v) : typeof v === "boolean" ? String(v) : v;
 
-export const csvHeader = (columns: string[]) => stringify([columns]);
+// Quoted, beyond the usual `,` `"` CR LF: any cell holding `;`. A spreadsheet in a
+// locale whose list separator is `;` splits an unquoted cell there, and what follows
+// (`a;=HYPERLINK(…)`) would start a cell of its own, past the apostrophe above.
+const OPTIONS = { quoted_match: /;/ };
+
+export const csvHeader = (columns: string[]) => stringify([columns], OPTIONS);
 
 export function csvRows(batch: TaskRecord[], columns: string[]): string {
   const known = new Set(columns);
@@ -88,5 +93,5 @@ export function csvRows(batch: TaskRecord[], columns: string[]): string {
     }
     return columns.map((c) => cell(r[c]));
   });
-  return stringify(rows);
+  return stringify(rows, OPTIONS);
 }

@@ -1,4 +1,7 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { bearer } from "../../http/authenticate";
+import { AppError } from "../../http/errors";
 import type { Api } from "../../http/route";
 import { STREAMED } from "../../http/route";
 import type { Metrics } from "../../infra/metrics";
@@ -46,13 +49,27 @@ export function registerHealthRoutes(api: Api, metrics: Metrics) {
     method: "get",
     path: "/metrics",
     tag: "health",
-    summary: "Prometheus metrics",
+    summary: "Prometheus metrics; when the server has a METRICS_TOKEN, only to `Authorization: Bearer <METRICS_TOKEN>`",
+    description:
+      "Public when METRICS_TOKEN is not set. When it is, a request without that exact token (a user's token or API key " +
+      "does not do) answers 401 `unauthenticated`.",
     auth: "none",
     produces: ["text/plain"],
-    async handler({ res }) {
+    async handler({ deps, req, res }) {
+      const expected = deps.config.METRICS_TOKEN;
+      if (expected && !sameSecret(bearer(req.headers.authorization) ?? "", expected)) throw metricsUnauthenticated();
       res.setHeader("Content-Type", metrics.registry.contentType);
       res.end(await metrics.registry.metrics());
       return STREAMED;
     },
   });
 }
+
+/** Compared as digests, so the time taken tells nothing of the token's length or of how much of it matched. */
+const digest = (s: string) => createHash("sha256").update(s).digest();
+const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+const metricsUnauthenticated = () =>
+  new AppError(401, "unauthenticated", "Metrics need `Authorization: Bearer <METRICS_TOKEN>`.", undefined, {
+    "WWW-Authenticate": 'Bearer realm="metrics"',
+  });
