@@ -65,7 +65,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
   const api = new Api();
   const metrics = createMetrics(claimWriterOf(sqlOf(deps)));
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", deps.config.TRUST_PROXY);
   app.set("query parser", "simple");
 
   app.use(

@@ -1,5 +1,16 @@
 // One zod-parsed configuration object, read from the environment (and `.env`).
+import express from "express";
 import { z } from "zod";
+
+/** Express compiles "trust proxy" when it is set, and throws on what it cannot read. */
+function validTrust(v: boolean | number | string) {
+  try {
+    express().set("trust proxy", v);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const bool01 = z.enum(["0", "1"]).transform((v) => v === "1");
 
@@ -25,6 +36,17 @@ const schema = z.object({
    * balancer's next request on it, which then fails (ECONNRESET, a 502).
    */
   HTTP_KEEP_ALIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(65),
+  /**
+   * Which proxies' X-Forwarded-For names the client (Express "trust proxy"): `false`, a hop
+   * count, or addresses/subnets/names (`loopback`, `uniquelocal`, `10.0.0.0/8`). The sign-in
+   * limit per address counts that client; trusting too little puts everyone behind a
+   * balancer into one budget, trusting too much lets a caller pick its own address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default("loopback")
+    .transform((v) => (v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .refine(validTrust, "TRUST_PROXY must be true, false, a hop count, or addresses, subnets or loopback/linklocal/uniquelocal"),
   RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(1200),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAIM_EXPIRING_SECONDS: z.coerce.number().int().positive().default(120),

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
 import { createOrg } from "../helpers/factories";
 import { addressKey } from "../../server/src/http/address-key";
+import { loadConfig } from "../../server/src/config";
 
 let t: TestApp;
 const prefix = `rl-${randomUUID().slice(0, 8)}`;
@@ -79,5 +80,30 @@ describe("sign-in limit per address", () => {
     expect((await attempt("198.51.100.7")).status).toBe(401);
     expect((await attempt("::ffff:198.51.100.7")).status).toBe(429);
     expect((await attempt("198.51.100.8")).status).toBe(401);
+  });
+});
+
+describe("TRUST_PROXY: whose X-Forwarded-For names the client", () => {
+  it("reads true, false, a hop count and address lists, and refuses what Express cannot read", () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe("loopback");
+    expect(loadConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "loopback, uniquelocal, 10.1.0.0/16" }).TRUST_PROXY).toBe("loopback, uniquelocal, 10.1.0.0/16");
+    expect(() => loadConfig({ TRUST_PROXY: "the-balancer" })).toThrow(/TRUST_PROXY/);
+  });
+
+  // Behind no proxy, a caller choosing its own X-Forwarded-For must not get a fresh budget per header.
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await startTestApp({ loginPerAddressPerMinute: 2, config: { TRUST_PROXY: false } });
+  });
+  afterAll(() => s.close());
+
+  it("with a proxy not trusted, the connection's own address is counted, whatever the header says", async () => {
+    const attempt = (from: string) =>
+      client(s.url).post("/api/auth/login", { email: `${randomUUID()}@test.local`, password: "wrong" }, { "x-forwarded-for": from });
+    expect((await attempt("203.0.113.1")).status).toBe(401);
+    expect((await attempt("203.0.113.2")).status).toBe(401);
+    expect((await attempt("203.0.113.3")).status).toBe(429);
   });
 });
