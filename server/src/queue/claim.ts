@@ -161,9 +161,11 @@ async function claimRounds(deps: Deps, actor: Actor, projectId: string, input: {
     if (rec.status === "stale") {
       // Decided on a state a rebuild replaced: decide again. If Redis still
       // shows that older generation (a rebuild elsewhere bumped PostgreSQL's
-      // but never finished here), drop it so it is rebuilt.
+      // but never finished here), drop it so it is rebuilt. An archive bumps it
+      // too (projects/lock.ts): the project is read again, whatever this instance cached.
       await undo().catch(() => {});
       await runScript(deps.redis, "lock-release", [k.epoch], [generation]);
+      forgetCatalog(deps, projectId);
       continue;
     }
     if (rec.status === "unavailable") {

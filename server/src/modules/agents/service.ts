@@ -4,6 +4,7 @@ import type { Agent } from "@prisma/client";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { recordAudit } from "../audit/record";
+import { projectMustExist } from "../projects/lock";
 import type { AgentStatus } from "./view";
 
 type Project = { id: string; orgId: string };
@@ -18,6 +19,7 @@ const snapshot = (a: Agent) => ({ name: a.name, description: a.description, stat
 
 export async function createAgent(deps: Deps, actor: Actor, project: Project, input: AgentInput) {
   return deps.db.$transaction(async (tx) => {
+    await projectMustExist(tx, project.id);
     const a = await tx.agent.create({ data: { projectId: project.id, ...input, config: input.config as object } });
     await recordAudit(tx, actor, { orgId: project.orgId, action: "agent.create", resourceType: "agent", resourceId: a.id, after: snapshot(a) });
     return a;

@@ -6,6 +6,7 @@ import { decodeCursor, keysetPage } from "../../http/keyset";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { recordAudit } from "../audit/record";
 import { loadProject } from "../load";
+import { projectMustExist } from "../projects/lock";
 import { lockTypeForDelete } from "./lock";
 import { scheduleSchema, type Schedule } from "./schedule";
 
@@ -95,6 +96,7 @@ export function registerContributorTypeRoutes(api: Api) {
       const project = await loadProject(deps, actor, params.projectId, "project.write");
       const t = await deps.db
         .$transaction(async (tx) => {
+          await projectMustExist(tx, project.id);
           const t = await tx.contributorType.create({
             data: { projectId: project.id, name: body.name, claimLimit: body.claimLimit, poolLimit: body.poolLimit ?? null, schedule: body.schedule ?? undefined },
           });

@@ -6,6 +6,7 @@ import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
 import { shareTypes } from "../contributor-types/lock";
+import { shareLock } from "../projects/lock";
 import { recordAudit } from "../audit/record";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -22,6 +23,8 @@ export interface ProjectGrant {
 async function checkGrants(tx: Tx, orgId: string, grants: ProjectGrant[]) {
   const ids = [...new Set(grants.map((g) => g.projectId))];
   if (ids.length !== grants.length) throw invalidRequest("A project appears twice: one role per project.");
+  // Shared locks first: a delete of one of them under way commits before the read (projects/lock.ts).
+  await shareLock(tx, ids);
   const projects = await tx.project.findMany({ where: { id: { in: ids }, orgId }, select: { id: true } });
   if (projects.length !== ids.length) throw notFound("project");
   for (const g of grants) {

@@ -9,6 +9,7 @@ import type { Db, Tx } from "../../infra/prisma";
 import { newId } from "../../queue/ids";
 import { recordAudit } from "../audit/record";
 import { shareTypes } from "../contributor-types/lock";
+import { projectMustExist } from "../projects/lock";
 import { afterCursor, keysetOrder } from "../../http/keyset";
 import { LEASE_DEFAULT, type PipelineInput } from "./schema";
 
@@ -17,6 +18,7 @@ const withNodes = { nodes: { orderBy: { position: "asc" } } } as const;
 
 export async function createPipeline(deps: Deps, actor: Actor, project: Project, input: PipelineInput, templateId?: string) {
   const p = await deps.db.$transaction(async (tx) => {
+    await projectMustExist(tx, project.id);
     await typesMustExist(tx, project.id, input);
     const p = await insertPipeline(tx, project.id, input, templateId);
     await recordAudit(tx, actor, {

@@ -1,6 +1,7 @@
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { recordAudit } from "../audit/record";
+import { lockProject, refuseDecidedClaims } from "./lock";
 
 type Project = { id: string; orgId: string; name: string; description: string; status: string };
 
@@ -27,12 +28,17 @@ export async function updateProject(deps: Deps, actor: Actor, project: Project, 
   });
 }
 
-/** Archive or restore; asking for the status the project already has changes and records nothing. */
+/**
+ * Archive or restore; asking for the status the project already has changes and records nothing.
+ * Imports, runs and claims under way commit first; those that come after see the new status (lock.ts).
+ */
 export async function archiveProject(deps: Deps, actor: Actor, project: Project, status: "active" | "archived") {
   const p = await deps.db.$transaction(async (tx) => {
+    await lockProject(tx, project.id);
     // Conditional, so two concurrent archives write (and audit) once.
     const changed = await tx.project.updateMany({ where: { id: project.id, status: { not: status } }, data: { status } });
     if (!changed.count) return null;
+    if (status === "archived") await refuseDecidedClaims(tx, project.id);
     const p = await tx.project.findUniqueOrThrow({ where: { id: project.id } });
     await recordAudit(tx, actor, {
       orgId: project.orgId,
@@ -51,12 +57,16 @@ export async function archiveProject(deps: Deps, actor: Actor, project: Project,
 
 export async function deleteProject(deps: Deps, actor: Actor, project: Project) {
   await deps.db.$transaction(async (tx) => {
+    // Writers and claim records under way commit first, and none starts after this (lock.ts).
+    await lockProject(tx, project.id);
     // Claim history rows carry no foreign key (they are hot and append-only): clear them here.
+    // Claims first: a submit, review or expiry under way holds its claim row, so this
+    // waits for it, and the deletes after it see the history it wrote.
     const where = { projectId: project.id };
+    await tx.claim.deleteMany({ where });
     await tx.taskEvent.deleteMany({ where });
     await tx.review.deleteMany({ where });
     await tx.submission.deleteMany({ where });
-    await tx.claim.deleteMany({ where });
     await tx.run.deleteMany({ where });
     await tx.project.delete({ where: { id: project.id } });
     await recordAudit(tx, actor, { orgId: project.orgId, action: "project.delete", resourceType: "project", resourceId: project.id, before: project });

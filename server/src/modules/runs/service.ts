@@ -1,16 +1,19 @@
 // An agent run comes in: in one transaction the task is created at the first
 // node of the chosen pipeline (through the task engine's insertTasks) and the
 // Run row points at it; after commit Redis places the task and the event goes out.
-// Only an active agent's runs are taken; the agent row is read FOR SHARE so a
-// pause that commits first is always seen. A run sent with the agent's own id
-// (`externalId`) is taken once: a retry of the same run answers the run already
-// made, so an agent may resend whatever it is unsure was received.
+// Only an active agent's runs in an active project are taken; the agent row is
+// read FOR SHARE so a pause that commits first is always seen, and the project
+// after its shared lock (projects/lock.ts), so an archive or delete is too. A
+// run sent with the agent's own id (`externalId`) is taken once: a retry of the
+// same run answers the run already made, so an agent may resend whatever it is
+// unsure was received.
 import { Prisma, type Agent, type Run } from "@prisma/client";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { conflict, notFound } from "../../http/errors";
 import { newId } from "../../queue/ids";
 import { recordAudit } from "../audit/record";
+import { projectMustBeActive, shareLock } from "../projects/lock";
 import { enqueueTasks, insertTasks, type NewTask } from "../tasks/service";
 
 export interface RunInput {
@@ -42,7 +45,7 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
   const earlier = await sameRun(deps, agent.id, body);
   if (earlier) return { run: earlier, replayed: true };
   mustBeActive(agent.status);
-  if (project.status !== "active") throw conflict("project_archived", "This project is archived: no new tasks can enter it.");
+  projectMustBeActive(project.status);
   const pipeline = await deps.db.pipeline.findFirst({
     where: { id: body.pipelineId, projectId: project.id },
     include: { nodes: { orderBy: { position: "asc" }, take: 1 } },
@@ -64,9 +67,14 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
   };
   const run = await deps.db
     .$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<Array<{ status: string }>>`SELECT "status" FROM "Agent" WHERE "id" = ${agent.id} FOR SHARE`;
+      // The project's lock first (an archive or delete under way commits before this reads), then the agent's row.
+      await shareLock(tx, [project.id]);
+      const [row] = await tx.$queryRaw<Array<{ status: string; projectStatus: string }>>`
+        SELECT a."status", p."status" AS "projectStatus" FROM "Agent" a JOIN "Project" p ON p."id" = a."projectId"
+        WHERE a."id" = ${agent.id} FOR SHARE OF a`;
       if (!row) throw notFound("agent");
       mustBeActive(row.status);
+      projectMustBeActive(row.projectStatus);
       await insertTasks(tx, { projectId: project.id, pipelineId: pipeline.id, nodeId: first.id, tasks: [task], event: "created" });
       const run = await tx.run.create({
         data: {

@@ -1,13 +1,15 @@
 // Tasks enter a pipeline at its first node: bulk import (JSON or CSV, up to
-// MAX_IMPORT per request, one transaction), then Redis follows and one
-// `task.queued` event goes out. insertTasks/enqueueTasks serve other entry
-// points too (agent runs). Assignments are checked in the insert's transaction
-// with the types and members they name read FOR SHARE: a delete of the type or
-// a removal (or role change) of the person at the same moment waits for the
-// import and then sees its tasks, or the import sees the change and refuses.
+// MAX_IMPORT per request, one transaction, under the project's shared lock so
+// an archive or delete waits for it or is seen by it: projects/lock.ts), then
+// Redis follows and one `task.queued` event goes out. insertTasks/enqueueTasks
+// serve other entry points too (agent runs). Assignments are checked in the
+// insert's transaction with the types and members they name read FOR SHARE: a
+// delete of the type or a removal (or role change) of the person at the same
+// moment waits for the import and then sees its tasks, or the import sees the
+// change and refuses.
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
-import { conflict, invalidRequest, payloadTooLarge } from "../../http/errors";
+import { conflict, invalidRequest, notFound, payloadTooLarge } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { enqueue } from "../../queue/follow";
 import { nodeOfClaim } from "../../queue/held";
@@ -15,6 +17,7 @@ import { newId } from "../../queue/ids";
 import { markStale } from "../../queue/stale";
 import { recordAudit } from "../audit/record";
 import { shareTypes } from "../contributor-types/lock";
+import { projectMustBeActive, shareProject } from "../projects/lock";
 
 export const MAX_IMPORT = 10_000;
 
@@ -40,7 +43,7 @@ type Pipeline = { id: string; projectId: string; project: { orgId: string; statu
 export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, items: TaskInput[]) {
   if (items.length > MAX_IMPORT) throw payloadTooLarge(`At most ${MAX_IMPORT} tasks per import (got ${items.length}); split the file.`);
   if (!items.length) throw invalidRequest("There are no tasks to import.");
-  if (pipeline.project.status !== "active") throw conflict("project_archived", "This project is archived: no new tasks can enter it.");
+  projectMustBeActive(pipeline.project.status);
   const first = pipeline.nodes.reduce((a, b) => (b.position < a.position ? b : a));
   const now = deps.clock.now();
   const tasks: NewTask[] = items.map((t) => ({
@@ -55,6 +58,10 @@ export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, 
   }));
   await deps.db.$transaction(
     async (tx) => {
+      // Read again under the project's shared lock: an archive or delete under way commits first (projects/lock.ts).
+      const status = await shareProject(tx, pipeline.projectId);
+      if (!status) throw notFound("pipeline");
+      projectMustBeActive(status);
       await assignmentsMustExist(tx, pipeline.projectId, first.contributorTypeId, items);
       await insertTasks(tx, { projectId: pipeline.projectId, pipelineId: pipeline.id, nodeId: first.id, tasks, event: "imported" });
       await recordAudit(tx, actor, {

@@ -5,6 +5,7 @@ import type { Tx } from "../../infra/prisma";
 import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
 import { recordAudit } from "../audit/record";
 import { shareTypes } from "../contributor-types/lock";
+import { projectMustExist } from "../projects/lock";
 
 type Project = { id: string; orgId: string };
 type Role = "owner" | "viewer" | "contributor";
@@ -42,6 +43,7 @@ export async function addMember(
   input: { userId?: string; email?: string; role: Role; contributorTypeId?: string | null },
 ) {
   const m = await deps.db.$transaction(async (tx) => {
+    await projectMustExist(tx, project.id);
     // Only people already in the organization can join its projects (Org Admins invite).
     const user = await tx.user.findFirst({
       where: {
