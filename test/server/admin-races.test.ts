@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { addOrgMember, createContributorType } from "../helpers/factories";
 import { client, type Res } from "../helpers/http";
+import { hold, until as untilWaiting } from "../helpers/locks";
 import { evaluateForm, mustClaim, queueProject } from "../helpers/queue";
 
 let t: TestApp;
@@ -24,45 +25,7 @@ afterAll(async () => {
   await t.close();
 });
 
-/** A transaction of the test's own holding `lockSql`'s row locks until release. */
-async function hold(lockSql: string, params: unknown[]) {
-  const c = new pg.Client({ connectionString: inject("databaseUrl") });
-  await c.connect();
-  await c.query("BEGIN");
-  const locked = await c.query(lockSql, params);
-  expect(locked.rowCount).toBe(1);
-  const pid: number = (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
-  return {
-    pid,
-    async release() {
-      await c.query("ROLLBACK");
-      await c.end();
-    },
-  };
-}
-
-/** How many backends wait on `pid`, directly or behind another waiter. */
-async function waitingOn(pid: number): Promise<number> {
-  const r = await watcher.query(
-    `WITH RECURSIVE w(pid) AS (
-       SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
-       UNION SELECT a.pid FROM pg_stat_activity a JOIN w ON w.pid = ANY(pg_blocking_pids(a.pid)))
-     SELECT count(*)::int AS n FROM w`,
-    [pid],
-  );
-  return r.rows[0].n;
-}
-
-/** Until `n` backends wait on the holder, or `request` (when given) has answered. */
-async function until(pid: number, n: number, request?: Promise<unknown>) {
-  let answered = false;
-  void request?.finally(() => (answered = true));
-  for (let i = 0; i < 400; i++) {
-    if (answered || (await waitingOn(pid)) >= n) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never saw ${n} request(s) wait on the held lock`);
-}
+const until = (pid: number, n: number, request?: Promise<unknown>) => untilWaiting(watcher, pid, n, request);
 
 const code = (r: Res) => [r.status, r.body?.error?.code];
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { createWorld } from "../helpers/factories";
 import { client, type Res } from "../helpers/http";
+import { hold, until } from "../helpers/locks";
 
 let t: TestApp;
 let watcher: pg.Client;
@@ -22,45 +23,16 @@ afterAll(async () => {
 });
 
 /** A transaction of the test's own holding the row's lock until release. */
-async function hold(table: string, id: string) {
-  const c = new pg.Client({ connectionString: inject("databaseUrl") });
-  await c.connect();
-  await c.query("BEGIN");
-  expect((await c.query(`SELECT 1 FROM "${table}" WHERE id = $1 FOR UPDATE`, [id])).rowCount).toBe(1);
-  const pid: number = (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
-  return {
-    pid,
-    async release() {
-      await c.query("ROLLBACK");
-      await c.end();
-    },
-  };
-}
-
-/** Until `n` backends wait on `pid`, directly or behind another waiter. */
-async function until(pid: number, n: number) {
-  for (let i = 0; i < 400; i++) {
-    const r = await watcher.query(
-      `WITH RECURSIVE w(pid) AS (
-         SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
-         UNION SELECT a.pid FROM pg_stat_activity a JOIN w ON w.pid = ANY(pg_blocking_pids(a.pid)))
-       SELECT count(*)::int AS n FROM w`,
-      [pid],
-    );
-    if (r.rows[0].n >= n) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never saw ${n} request(s) wait on the held lock`);
-}
+const holdRow = (table: string, id: string) => hold(`SELECT 1 FROM "${table}" WHERE id = $1 FOR UPDATE`, [id]);
 
 /** Sends the edits one after another, each waiting on the held row before the next is sent. */
 async function editsInLine(table: string, id: string, edits: Array<() => Promise<Res>>) {
-  const lock = await hold(table, id);
+  const lock = await holdRow(table, id);
   const answers: Promise<Res>[] = [];
   try {
     for (const [i, edit] of edits.entries()) {
       answers.push(edit());
-      await until(lock.pid, i + 1);
+      await until(watcher, lock.pid, i + 1);
     }
   } finally {
     await lock.release();
