@@ -113,6 +113,32 @@ describe("secrets in settings", () => {
     expect((await t.deps.db.llmModel.findUniqueOrThrow({ where: { id: m.body.id } })).apiKeyEnc).toBeNull();
   });
 
+  it("a stored key or token is only sent where it was given for: moving it needs it again (400, nothing changed)", async () => {
+    const w = await createWorld(t.deps);
+    const admin = client(t.url, w.admin.token);
+    const org = `/api/orgs/${w.org.id}`;
+    const m = await admin.post(`${org}/models`, samples.models.create);
+    const s = await admin.post(`${org}/mcp-servers`, samples["mcp-servers"].create);
+    for (const [path, body, field] of [
+      [`${org}/models/${m.body.id}`, { baseUrl: "https://attacker.example.net/v1" }, "apiKey"],
+      [`${org}/models/${m.body.id}`, { baseUrl: null }, "apiKey"],
+      [`${org}/models/${m.body.id}`, { provider: "anthropic" }, "apiKey"],
+      [`${org}/mcp-servers/${s.body.id}`, { url: "https://attacker.example.net/mcp" }, "authToken"],
+    ] as const) {
+      const r = await admin.patch(path, body);
+      expect([r.status, r.body.error.code, r.body.error.details.issues[0].path]).toEqual([400, "invalid_request", field]);
+    }
+    expect((await admin.get(`${org}/models/${m.body.id}`)).body).toMatchObject({ baseUrl: samples.models.create.baseUrl, provider: "openai" });
+    expect((await admin.get(`${org}/mcp-servers/${s.body.id}`)).body.url).toBe(samples["mcp-servers"].create.url);
+    // The same URL sent back, other fields, a new key with the new URL, or the key removed: all fine.
+    expect((await admin.patch(`${org}/models/${m.body.id}`, { name: "Renamed", baseUrl: samples.models.create.baseUrl })).status).toBe(200);
+    const moved = await admin.patch(`${org}/models/${m.body.id}`, { baseUrl: "https://llm2.example.com/v1", apiKey: "sk-new-secret-4321" });
+    expect([moved.status, moved.body.apiKeyMasked]).toEqual([200, "****4321"]);
+    expect((await admin.patch(`${org}/mcp-servers/${s.body.id}`, { url: "https://mcp2.example.com", authToken: null })).status).toBe(200);
+    // With no token stored there is nothing to follow.
+    expect((await admin.patch(`${org}/mcp-servers/${s.body.id}`, { url: "https://mcp3.example.com" })).status).toBe(200);
+  });
+
   it("MCP servers answer the auth token masked", async () => {
     const w = await createWorld(t.deps);
     const s = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/mcp-servers`, samples["mcp-servers"].create);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { McpServer } from "@prisma/client";
 import { mask } from "../../infra/crypto";
 import type { OrgItem } from "./item";
-import { httpUrl, patchSecret, secretInput } from "./secret";
+import { httpUrl, patchSecret, secretInput, secretMustFollow } from "./secret";
 
 const tool = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -59,6 +59,7 @@ export const mcpServersItem: OrgItem<McpServer, Create, Patch, z.infer<typeof sc
   schema,
   createBody,
   patchBody,
+  summaries: { update: "Edit an MCP server (Org Admins); changing its URL needs the auth token again, or `authToken: null`" },
   table: (db) => db.mcpServer,
   toCreate: (b, deps) => ({
     name: b.name,
@@ -67,13 +68,16 @@ export const mcpServersItem: OrgItem<McpServer, Create, Patch, z.infer<typeof sc
     tools: b.tools,
     ...patchSecret(deps, b.authToken ?? undefined, "authTokenEnc", "authTokenLast4"),
   }),
-  toUpdate: (b, _before, deps) => ({
-    ...(b.name !== undefined ? { name: b.name } : {}),
-    ...(b.url !== undefined ? { url: b.url } : {}),
-    ...(b.transport !== undefined ? { transport: b.transport } : {}),
-    ...(b.tools !== undefined ? { tools: b.tools } : {}),
-    ...patchSecret(deps, b.authToken, "authTokenEnc", "authTokenLast4"),
-  }),
+  toUpdate: (b, before, deps) => {
+    secretMustFollow(b.url !== undefined && b.url !== before.url, !!before.authTokenEnc, b.authToken, "authToken", "URL");
+    return {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.url !== undefined ? { url: b.url } : {}),
+      ...(b.transport !== undefined ? { transport: b.transport } : {}),
+      ...(b.tools !== undefined ? { tools: b.tools } : {}),
+      ...patchSecret(deps, b.authToken, "authTokenEnc", "authTokenLast4"),
+    };
+  },
   view: (s) => ({
     id: s.id,
     name: s.name,

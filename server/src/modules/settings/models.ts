@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { LlmModel } from "@prisma/client";
 import { mask } from "../../infra/crypto";
 import type { OrgItem } from "./item";
-import { httpUrl, patchSecret, secretInput } from "./secret";
+import { httpUrl, patchSecret, secretInput, secretMustFollow } from "./secret";
 
 const fields = {
   name: z.string().trim().min(1).max(200),
@@ -50,6 +50,7 @@ export const modelsItem: OrgItem<LlmModel, Create, Patch, z.infer<typeof schema>
   schema,
   createBody,
   patchBody,
+  summaries: { update: "Edit a model (Org Admins); changing its base URL or provider needs the API key again, or `apiKey: null`" },
   table: (db) => db.llmModel,
   toCreate: (b, deps) => ({
     name: b.name,
@@ -58,13 +59,17 @@ export const modelsItem: OrgItem<LlmModel, Create, Patch, z.infer<typeof schema>
     baseUrl: b.baseUrl ?? null,
     ...patchSecret(deps, b.apiKey ?? undefined, "apiKeyEnc", "apiKeyLast4"),
   }),
-  toUpdate: (b, _before, deps) => ({
-    ...(b.name !== undefined ? { name: b.name } : {}),
-    ...(b.provider !== undefined ? { provider: b.provider } : {}),
-    ...(b.modelId !== undefined ? { modelId: b.modelId } : {}),
-    ...(b.baseUrl !== undefined ? { baseUrl: b.baseUrl } : {}),
-    ...patchSecret(deps, b.apiKey, "apiKeyEnc", "apiKeyLast4"),
-  }),
+  toUpdate: (b, before, deps) => {
+    const moved = (b.baseUrl !== undefined && (b.baseUrl ?? null) !== before.baseUrl) || (b.provider !== undefined && b.provider !== before.provider);
+    secretMustFollow(moved, !!before.apiKeyEnc, b.apiKey, "apiKey", "base URL or provider");
+    return {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.provider !== undefined ? { provider: b.provider } : {}),
+      ...(b.modelId !== undefined ? { modelId: b.modelId } : {}),
+      ...(b.baseUrl !== undefined ? { baseUrl: b.baseUrl } : {}),
+      ...patchSecret(deps, b.apiKey, "apiKeyEnc", "apiKeyLast4"),
+    };
+  },
   view: (m) => ({
     id: m.id,
     name: m.name,

@@ -2,6 +2,7 @@
 // credentials) are sealed at once and only ever go out masked.
 import { z } from "zod";
 import type { Deps } from "../../deps";
+import { invalidRequest } from "../../http/errors";
 import { last4 } from "../../infra/crypto";
 
 /** Long enough that the last four characters shown masked are a small part of it. */
@@ -17,6 +18,18 @@ export const httpUrl = z
   .refine((u) => URL.canParse(u) && !new URL(u).username && !new URL(u).password, {
     message: "A URL may not carry a user name or password: give the secret as the key or token, which is stored sealed",
   });
+
+/**
+ * A stored secret goes only where it was given for: a patch that moves it (another
+ * URL, or another provider behind the default URL) must give it again or drop it,
+ * so whoever may edit settings cannot send the org's key to a host of their own.
+ */
+export function secretMustFollow(moved: boolean, stored: boolean, given: unknown, field: string, what: string) {
+  if (moved && stored && given === undefined)
+    throw invalidRequest(`Changing the ${what} needs the ${field === "apiKey" ? "API key" : "token"} again (or null to remove it).`, {
+      issues: [{ in: "body", path: field, message: `Give the key again for the new ${what}, or remove it` }],
+    });
+}
 
 export function seal(deps: Deps, plain: string) {
   return { enc: deps.secrets.seal(plain), last4: last4(plain) };
