@@ -1,6 +1,7 @@
 // The live connection when the server refuses the socket's handshake, in the
 // real browser: too many sockets for one person (here the limit is 1) shows a
-// notice by the live status and the tab keeps retrying until a place frees up;
+// notice by the live status (on a phone, at the top of the screen, the menu closed)
+// and the tab keeps retrying until a place frees up;
 // a token the server no longer takes (expired by the server's clock) signs the
 // tab out with a notice instead of leaving it "reconnecting" for ever.
 import type { Browser } from "playwright-core";
@@ -8,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../server/src/infra/clock";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { queueProject, type QueueProject } from "../helpers/queue";
-import { buildWeb, launchBrowser, openTab, shotsOnFailure, type Tab } from "./browser";
+import { buildWeb, launchBrowser, openTab, screenshot, shotsOnFailure, type Tab } from "./browser";
 
 let t: TestApp;
 let browser: Browser;
@@ -52,6 +53,35 @@ describe("a refused live connection", () => {
     await first.context.close();
     await second.page.getByText("Live updates on").waitFor({ state: "attached" });
     expect(await second.page.getByText(NOTICE).count()).toBe(0);
+  });
+
+  it("on a 390 px phone the notice shows at the top without opening the menu, and leaves the page's actions free", async () => {
+    const who = q.types.Evaluators!.people[2]!;
+    const first = await open(who.token);
+    await first.page.getByText("Live updates on").waitFor({ state: "attached" });
+    const phone = await openTab(browser, t.url, "/work", { token: who.token, viewport: { width: 390, height: 844 } });
+    tabs.push(phone);
+    await phone.page.getByText(NOTICE).first().waitFor({ state: "attached" });
+    // Seen (and announced) with the menu closed: inside the screen, not under the closed menu.
+    const notice = phone.page.getByRole("status").filter({ hasText: NOTICE });
+    expect(await notice.count()).toBe(1);
+    const box = (await notice.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(844);
+    expect(await phone.page.getByRole("button", { name: "Open menu" }).getAttribute("aria-expanded")).toBe("false");
+    await screenshot(phone.page, "phone-live-notice");
+    // The page's main action is not under it: a tap in its middle reaches the button.
+    const claim = phone.page.getByRole("button", { name: "Claim next" }).first();
+    await claim.scrollIntoViewIfNeeded();
+    const b = (await claim.boundingBox())!;
+    const hit = await phone.page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest("button")?.textContent ?? null, [b.x + b.width / 2, b.y + b.height / 2]);
+    expect(hit).toContain("Claim next");
+
+    await first.context.close();
+    await phone.page.getByText("Live updates on").first().waitFor({ state: "attached" });
+    expect(await phone.page.getByRole("status").filter({ hasText: NOTICE }).count()).toBe(0);
   });
 
   it("a token the server no longer takes: the tab is signed out with a notice", async () => {

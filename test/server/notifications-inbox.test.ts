@@ -74,6 +74,47 @@ describe("notifications", () => {
     expect((await me.get("/api/me/notifications")).body.unreadCount).toBe(0);
   });
 
+  it("tells every signed-in tab of the person when notifications are read, with the unread count", async () => {
+    const w = await createWorld(t.deps);
+    await notify(t.deps, [1, 2, 3].map((i) => item(w.contributor.id, w.org.id, i)));
+    const tab1 = await connect(t.url, w.contributor.token);
+    const tab2 = await connect(t.url, w.contributor.token);
+    const someoneElse = await connect(t.url, w.viewer.token);
+    const me = client(t.url, w.contributor.token);
+    const [first] = (await me.get("/api/me/notifications")).body.items;
+
+    expect((await me.post(`/api/me/notifications/${first.id}/read`)).status).toBe(200);
+    for (const tab of [tab1, tab2]) expect(await tab.waitFor("notifications:read")).toEqual({ ids: [first.id], unreadCount: 2 });
+    // Read again: nothing changed, nothing sent.
+    expect((await me.post(`/api/me/notifications/${first.id}/read`)).status).toBe(200);
+    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 2, unreadCount: 0 });
+    for (const tab of [tab1, tab2]) {
+      await tab.waitFor("notifications:read", (e) => e.ids === null);
+      expect(tab.of("notifications:read")).toEqual([
+        { ids: [first.id], unreadCount: 2 },
+        { ids: null, unreadCount: 0 },
+      ]);
+    }
+    // Nothing left to read: nothing sent; and nobody else heard any of it.
+    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 0, unreadCount: 0 });
+    await notify(t.deps, [item(w.contributor.id, w.org.id, 4)]);
+    await tab1.waitFor("notification", (n) => n.title === "Ready 4");
+    expect(tab1.of("notifications:read")).toHaveLength(2);
+    expect(someoneElse.of("notifications:read")).toEqual([]);
+    for (const c of [tab1, tab2, someoneElse]) c.close();
+  });
+
+  it("after an API key reads its org's, the signed-in tabs hear how many are still unread in other orgs", async () => {
+    const w = await createWorld(t.deps);
+    await t.deps.db.orgMember.create({ data: { orgId: w.other.org.id, userId: w.admin.id, role: "member" } });
+    await notify(t.deps, [item(w.admin.id, w.org.id, 1), item(w.admin.id, w.other.org.id, 2)]);
+    const key = (await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "bot" })).body.key;
+    const tab = await connect(t.url, w.admin.token);
+    expect((await client(t.url, key).post("/api/me/notifications/read-all")).body).toEqual({ updated: 1, unreadCount: 0 });
+    expect(await tab.waitFor("notifications:read")).toEqual({ ids: null, unreadCount: 1 });
+    tab.close();
+  });
+
   it("answers 404 for another person's notification and leaves it unread", async () => {
     const w = await createWorld(t.deps);
     await notify(t.deps, [item(w.contributor.id, w.org.id, 1)]);

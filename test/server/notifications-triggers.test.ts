@@ -158,20 +158,25 @@ describe("notification triggers", () => {
     live.close();
   });
 
-  it("claim_expiring and claim_expired to the holder, with the claim events on their socket", async () => {
+  it("claim_expiring and claim_expired to the holder, with the claim events on their socket; the first leads to the claim, the second to the queue", async () => {
     const s = await scene();
     const live = await connect(t.url, s.author.token);
     const claim = { ...s.ref, nodeId: s.T.id, claimId: randomUUID(), userId: s.author.id };
     const expiresAt = new Date(clock.now().getTime() + 120_000).toISOString();
     t.deps.bus.publish({ type: "claim.expiring", ...claim, expiresAt });
     expect(await live.waitFor("claim:expiring")).toEqual({ claimId: claim.claimId, taskId: s.task.id, nodeId: s.T.id, expiresAt });
-    expect(await live.waitFor("notification")).toMatchObject({ type: "claim_expiring", title: "Your claim expires in 2 minutes" });
+    // While it lasts, the holder is taken back to the task they hold, not to the queue.
+    expect(await live.waitFor("notification")).toMatchObject({
+      type: "claim_expiring",
+      title: "Your claim expires in 2 minutes",
+      link: `/work/claims/${claim.claimId}?project=${s.project.id}`,
+    });
 
     clock.advance(1_000); // stored a second apart, so the inbox order is certain
     t.deps.bus.publish({ type: "task.released", ...claim, reason: "released" });
     t.deps.bus.publish({ type: "task.released", ...claim, reason: "expired" });
     expect(await live.waitFor("claim:expired")).toEqual({ claimId: claim.claimId, taskId: s.task.id, nodeId: s.T.id });
-    await live.waitFor("notification", (x) => x.type === "claim_expired");
+    expect(await live.waitFor("notification", (x) => x.type === "claim_expired")).toMatchObject({ link: `/projects/${s.project.id}/queue?node=${s.T.id}` });
     await triggers.idle();
     expect((await inbox(s.author.id)).map((x) => x.type)).toEqual(["claim_expiring", "claim_expired"]);
     expect(live.of("claim:expired")).toHaveLength(1);

@@ -21,7 +21,9 @@ export type DomainEvent =
   | ({ type: "task.completed" } & TaskRef)
   | { type: "project.changed"; orgId: string; projectId: string }
   | { type: "org.people_changed"; orgId: string; userId: string }
-  | { type: "notification.created"; userId: string; orgId: string | null; notification: NotificationView };
+  | { type: "notification.created"; userId: string; orgId: string | null; notification: NotificationView }
+  /** Some of a person's notifications were read (`ids`, or every one in scope: null); `unreadCount` over all their orgs. */
+  | { type: "notification.read"; userId: string; ids: string[] | null; unreadCount: number };
 
 export interface NotificationView {
   id: string;

@@ -1,5 +1,5 @@
 // From the domain event bus (events leave only after commit) to sockets.
-// Personal events (claim:*, notification) go at once to `user:<id>` through the
+// Personal events (claim:*, notification, notifications:read) go at once to `user:<id>` through the
 // adapter, as does queue:settings to a project's queue room (rare: admin changes). State changes only *mark* rooms dirty, here and — batched — on every
 // other instance ("rt:marks"); each instance then reads the state itself and
 // pushes to its own sockets, coalesced. One instance's pushes to a socket are
@@ -83,7 +83,7 @@ export function startRealtimeBridge(deps: Deps, rt: Realtime): () => Promise<voi
 
 function marksFor(e: DomainEvent): Marks | null {
   const m: Marks = { queues: [], dashboards: [], access: [] };
-  if (e.type === "notification.created" || e.type === "claim.expiring") return null;
+  if (e.type === "notification.created" || e.type === "notification.read" || e.type === "claim.expiring") return null;
   if (e.type === "org.people_changed") {
     m.access.push({ projectId: ANY_PROJECT, orgId: e.orgId });
     return m;
@@ -107,6 +107,9 @@ function personal(rt: Realtime, e: DomainEvent): void {
   } else if (e.type === "notification.created") {
     const { id, type, title, body, link, createdAt } = e.notification;
     emit.toUser(e.userId, e.orgId, "notification", { id, type: type as NotificationType, title, body, link, createdAt });
+  } else if (e.type === "notification.read") {
+    // The count is over every org: only the signed-in sockets (not an API key's) share it.
+    emit.toUser(e.userId, null, "notifications:read", { ids: e.ids, unreadCount: e.unreadCount });
   }
 }
 

@@ -38,6 +38,16 @@ export interface NotificationPush {
   createdAt: string;
 }
 
+/**
+ * Notifications of mine were read (in another tab, by an API key): `ids`, or with
+ * null all of them — all of one org's when `unreadCount` is not 0, so read the
+ * inbox again then. `unreadCount` is what is left unread, over all my orgs.
+ */
+export interface NotificationsRead {
+  ids: string[] | null;
+  unreadCount: number;
+}
+
 export interface DashboardCounters {
   scope: "org" | "project";
   id: string;
@@ -64,6 +74,8 @@ export interface ServerToClientEvents {
    */
   "queue:settings": (e: { projectId: string }) => void;
   notification: (e: NotificationPush) => void;
+  /** To the person's signed-in sockets only (an API key's socket does not hear it). */
+  "notifications:read": (e: NotificationsRead) => void;
   "dashboard:counters": (e: DashboardCounters) => void;
   "room:left": (e: RoomLeft) => void;
   /** Sent just before the server disconnects a socket whose login token expired. */

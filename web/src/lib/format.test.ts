@@ -45,13 +45,12 @@ describe("notifications in the background", () => {
     expect(titleWithCount("X", 150)).toBe("(99+) X");
   });
 
-  it("raises a desktop notification only for reviews and returns, only when hidden and allowed", () => {
-    expect(shouldNotifyDesktop({ type: "review_ready" }, true, "granted")).toBe(true);
-    expect(shouldNotifyDesktop({ type: "work_returned" }, true, "granted")).toBe(true);
-    expect(shouldNotifyDesktop({ type: "claim_expiring" }, true, "granted")).toBe(false);
-    expect(shouldNotifyDesktop({ type: "review_ready" }, false, "granted")).toBe(false);
-    expect(shouldNotifyDesktop({ type: "review_ready" }, true, "default")).toBe(false);
-    expect(shouldNotifyDesktop({ type: "review_ready" }, true, "unsupported")).toBe(false);
+  it("raises a desktop notification only when hidden and allowed", () => {
+    expect(shouldNotifyDesktop(true, "granted")).toBe(true);
+    expect(shouldNotifyDesktop(false, "granted")).toBe(false);
+    expect(shouldNotifyDesktop(true, "default")).toBe(false);
+    expect(shouldNotifyDesktop(true, "denied")).toBe(false);
+    expect(shouldNotifyDesktop(true, "unsupported")).toBe(false);
   });
 });
 

@@ -2,15 +2,16 @@
 // notifications store calls. Permission is asked only from a user action.
 import type { Notification as Note } from "./api/types";
 
-/** The notification types worth a desktop notification when the tab is in the background. */
-export const DESKTOP_TYPES = new Set(["review_ready", "work_returned"]);
-
 export function titleWithCount(base: string, unread: number): string {
   return unread > 0 ? `(${unread > 99 ? "99+" : unread}) ${base}` : base;
 }
 
-export function shouldNotifyDesktop(note: Pick<Note, "type">, hidden: boolean, permission: NotificationPermission | "unsupported"): boolean {
-  return hidden && permission === "granted" && DESKTOP_TYPES.has(note.type);
+/**
+ * Every type is worth one while the tab is in the background (a lease about to end
+ * most of all: its warning on the task page is not seen there); never while it shows.
+ */
+export function shouldNotifyDesktop(hidden: boolean, permission: NotificationPermission | "unsupported"): boolean {
+  return hidden && permission === "granted";
 }
 
 export function desktopPermission(): NotificationPermission | "unsupported" {

@@ -12,7 +12,8 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents, SubscribeRequest 
 type Events = { [K in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[K]>[0] };
 type Handler<E extends keyof Events> = (payload: Events[E]) => void;
 const EVENTS: (keyof Events)[] = [
-  "queue:changed", "queue:settings", "claim:expiring", "claim:expired", "claim:revoked", "notification", "dashboard:counters", "room:left", "session:expired",
+  "queue:changed", "queue:settings", "claim:expiring", "claim:expired", "claim:revoked", "notification", "notifications:read", "dashboard:counters",
+  "room:left", "session:expired",
 ];
 
 export const TOO_MANY_CONNECTIONS = "Too many open tabs or clients: close some to get live updates.";
@@ -40,22 +41,20 @@ class Realtime {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private rooms = new Map<string, RoomState>();
   private handlers = new Map<keyof Events, Set<(p: never) => void>>();
-  private reconnectListeners = new Set<() => void>();
+  private connectListeners = new Set<() => void>();
 
   connect(token: string) {
     this.disconnect();
     this.status = "connecting";
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io", auth: { token }, transports: ["websocket"] });
     this.socket = socket;
-    let connectedBefore = false;
     let refusals = 0;
     socket.on("connect", () => {
       this.status = "online";
       this.notice = null;
       refusals = 0;
       for (const r of this.rooms.values()) this.emitSubscribe(r.req);
-      if (connectedBefore) for (const fn of this.reconnectListeners) fn();
-      connectedBefore = true;
+      for (const fn of this.connectListeners) fn();
     });
     socket.on("disconnect", () => {
       if (this.socket === socket) this.status = "connecting";
@@ -101,10 +100,13 @@ class Realtime {
     return () => set!.delete(fn as (p: never) => void);
   }
 
-  /** After a reconnect (not the first connect): for state that rooms do not resend, like the inbox. */
-  onReconnect(fn: () => void): () => void {
-    this.reconnectListeners.add(fn);
-    return () => this.reconnectListeners.delete(fn);
+  /**
+   * After every connect, the first one too: for state that rooms do not resend, like the
+   * inbox, whose events before the socket joined (or while it was away) were not pushed.
+   */
+  onConnect(fn: () => void): () => void {
+    this.connectListeners.add(fn);
+    return () => this.connectListeners.delete(fn);
   }
 
   /** Joins a room while the returned function is not called. */

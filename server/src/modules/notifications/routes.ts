@@ -27,7 +27,7 @@ export function registerNotificationRoutes(api: Api) {
     method: "post",
     path: "/api/me/notifications/read-all",
     tag: "notifications",
-    summary: "Mark every notification of mine read",
+    summary: "Mark every notification of mine read (with an API key, its org's); my signed-in sockets hear `notifications:read`",
     body: z.strictObject({}),
     response: z.object({ updated: z.number(), unreadCount: z.number() }),
     async handler({ actor, deps }) {
@@ -39,7 +39,7 @@ export function registerNotificationRoutes(api: Api) {
     method: "post",
     path: "/api/me/notifications/:id/read",
     tag: "notifications",
-    summary: "Mark one of my notifications read (another person's answers 404)",
+    summary: "Mark one of my notifications read (another person's answers 404); my signed-in sockets hear `notifications:read`",
     params: z.strictObject({ id }),
     body: z.strictObject({}),
     response: notificationSchema.extend({ unreadCount: z.number() }),

@@ -51,13 +51,25 @@ export async function markRead(deps: Deps, actor: Actor, id: string) {
   const n = await deps.db.notification.findUnique({ where: { id } });
   // Someone else's notification does not exist for this actor.
   if (!n || !can(actor, "notification.update", n)) throw notFound("notification");
-  const updated = n.readAt ? n : await deps.db.notification.update({ where: { id }, data: { readAt: deps.clock.now() } });
-  return { ...notificationView(updated), unreadCount: await unread(deps, actor) };
+  if (n.readAt) return { ...notificationView(n), unreadCount: await unread(deps, actor) };
+  // Conditional: of two tabs reading it at once, one changes it and tells the others.
+  const [changed] = await deps.db.notification.updateManyAndReturn({ where: { id, readAt: null }, data: { readAt: deps.clock.now() } });
+  const unreadCount = await unread(deps, actor);
+  if (changed) await tellRead(deps, actor, [id], unreadCount);
+  return { ...notificationView(changed ?? (await deps.db.notification.findUniqueOrThrow({ where: { id } }))), unreadCount };
 }
 
 export async function markAllRead(deps: Deps, actor: Actor) {
   const r = await deps.db.notification.updateMany({ where: { ...inboxOf(actor), readAt: null }, data: { readAt: deps.clock.now() } });
-  return { updated: r.count, unreadCount: await unread(deps, actor) };
+  const unreadCount = await unread(deps, actor);
+  if (r.count) await tellRead(deps, actor, null, unreadCount);
+  return { updated: r.count, unreadCount };
 }
 
 const unread = (deps: Deps, actor: Actor) => deps.db.notification.count({ where: { ...inboxOf(actor), readAt: null } });
+
+/** The person's other tabs follow (after the write: it committed on its own). Their count is over every org. */
+async function tellRead(deps: Deps, actor: Actor, ids: string[] | null, scopedUnread: number) {
+  const unreadCount = actor.apiKey ? await deps.db.notification.count({ where: { userId: actor.userId, readAt: null } }) : scopedUnread;
+  deps.bus.publish({ type: "notification.read", userId: actor.userId, ids, unreadCount });
+}

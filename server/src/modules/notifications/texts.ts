@@ -2,6 +2,8 @@
 import type { NewNotification } from "./service";
 
 const queueLink = (projectId: string, nodeId: string) => `/projects/${projectId}/queue?node=${encodeURIComponent(nodeId)}`;
+/** The task page of a claim still held: the holder goes back to their work, not to the queue. */
+const claimLink = (projectId: string, claimId: string) => `/work/claims/${encodeURIComponent(claimId)}?project=${encodeURIComponent(projectId)}`;
 
 /** Time left in words: seconds under a minute (short leases), else minutes. */
 const timeLeft = (ms: number) => {
@@ -40,7 +42,7 @@ export const texts = {
     type: "claim_expiring",
     title: `Your claim expires in ${timeLeft(b.leftMs)}`,
     body: `Your claim at ${b.nodeName} runs out soon: keep the form open or submit to keep your work.`,
-    link: queueLink(b.projectId, b.nodeId),
+    link: claimLink(b.projectId, b.claimId),
     data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId, claimId: b.claimId },
   }),
   claimExpired: (b: Base & { claimId: string; nodeName: string }): NewNotification => ({

@@ -5,6 +5,8 @@ export interface Toast {
   title: string;
   body?: string;
   link?: string;
+  /** The notification a live toast shows: opening the toast opens (and reads) that one. */
+  noteId?: string;
 }
 
 class Toasts {
