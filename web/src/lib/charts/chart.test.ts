@@ -18,4 +18,18 @@ describe("chart helpers", () => {
     expect(pointLabels(series, "24h")[0]).toMatch(/\d\d:\d\d|\d{1,2}:\d\d/);
     expect(pointLabels(series, "7d")[0]).toMatch(/Mar|3/);
   });
+
+  it("labels a day bucket with its UTC date, whatever the viewer's zone", () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York"; // 2026-03-15T00:00Z is still 03-14 there
+    try {
+      const utc = (t: string) => new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+      const series = [{ t: "2026-03-15T00:00:00.000Z", v: 1 }, { t: "2026-03-16T00:00:00.000Z", v: 2 }];
+      expect(pointLabels(series, "7d")).toEqual([utc("2026-03-15T00:00:00Z"), utc("2026-03-16T00:00:00Z")]);
+      expect(pointLabels(series, "all")[0]).toBe(utc("2026-03-15T00:00:00Z"));
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
 });

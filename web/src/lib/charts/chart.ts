@@ -22,14 +22,19 @@ export { Chart };
 
 export const PALETTE = ["#2f5bea", "#1d9a6c", "#d9822b", "#8a4bd6", "#c2410c"];
 
-/** Axis labels for a series' timestamps: hours for a day, dates otherwise. */
+/**
+ * Axis labels for a series' timestamps: hours for a day, dates otherwise. Day buckets
+ * are UTC days (docs/metrics.md), so they are named by their UTC date: in the viewer's
+ * zone, west of UTC, the 15th's bucket starts on the evening of the 14th. An hour is an
+ * hour anywhere, shown at its local start.
+ */
 export function pointLabels(series: Point[], timeframe: Timeframe | string): string[] {
   return series.map((p) => {
     const d = new Date(p.t);
     if (Number.isNaN(d.getTime())) return p.t;
     return timeframe === "24h"
       ? d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
-      : d.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+      : d.toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
   });
 }
 

@@ -1,10 +1,12 @@
-import { cleanup, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Dashboard, Metric } from "$lib/api/types";
 
 const metric = (value: number | null): Metric => ({ value, previous: null, series: [] });
 let answer: Dashboard;
-vi.mock("$lib/api/client", () => ({ api: { get: async () => answer } }));
+/** While set, the dashboard GET does not answer (a read in flight). */
+let hang = false;
+vi.mock("$lib/api/client", () => ({ api: { get: () => (hang ? new Promise(() => {}) : Promise.resolve(answer)) } }));
 // Chart.js needs a real canvas; the charts are not what is tested here.
 vi.mock("./charts/TimeSeries.svelte", () => ({ default: () => {} }));
 vi.mock("./charts/ProgressRing.svelte", () => ({ default: () => {} }));
@@ -26,7 +28,11 @@ function dashboardWith(passRate: number | null, reviewsPerNode: number | null): 
   };
 }
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  hang = false;
+  localStorage.clear();
+});
 
 describe("the review widgets", () => {
   it("say why they are empty when nothing was reviewed, both of them", async () => {
@@ -43,5 +49,18 @@ describe("the review widgets", () => {
     render(DashboardView, { scope: "project", id: "p2" });
     const widget = await screen.findByRole("region", { name: "Avg reviews per review node" });
     expect(widget.textContent).toContain("A task took 1.5 review rounds per review node on average.");
+  });
+});
+
+describe("switching the timeframe", () => {
+  it("shows no totals of the timeframe left behind while the new one loads", async () => {
+    answer = dashboardWith(null, null);
+    render(DashboardView, { scope: "project", id: "p3" });
+    await screen.findByRole("heading", { name: "Activity" });
+    expect(screen.getByTestId("counter-submissions").textContent).toBe("3");
+    hang = true;
+    await fireEvent.click(screen.getByRole("button", { name: "24 hours" }));
+    expect(screen.getByTestId("counter-submissions").textContent).toBe("—");
+    expect(screen.getByTestId("counter-completed").textContent).toBe("—");
   });
 });

@@ -33,6 +33,9 @@ class DashboardStore {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private room: string | null = null;
   private lastLoad = 0;
+  /** When the shown widgets were asked for, and when the shown counters arrived. */
+  private dataAskedAt = 0;
+  private countersAt = 0;
   private seq = 0;
 
   private get path() {
@@ -77,12 +80,14 @@ class DashboardStore {
     if (!this.scope || !this.id) return;
     const seq = ++this.seq;
     this.loading = true;
-    this.lastLoad = Date.now();
+    const asked = (this.lastLoad = Date.now());
     try {
       const d = await api.get<Dashboard>(this.path, { timeframe: this.timeframe });
       if (seq !== this.seq) return;
       this.data = d;
+      this.dataAskedAt = asked;
       this.error = null;
+      this.checkAgreement();
     } catch (err) {
       if (seq === this.seq) this.error = (err as Error).message;
     } finally {
@@ -95,8 +100,37 @@ class DashboardStore {
     if (timeframe !== this.timeframe) return;
     const first = this.counters === null;
     this.counters = { ...c };
-    if (first) return; // the room's state on subscribe, not a change
+    this.countersAt = Date.now();
+    // The room's state on subscribe is not a change, but it may be newer than the widgets.
+    if (first) return this.checkAgreement();
     this.lastLiveAt = Date.now();
+    this.refresh();
+  }
+
+  /**
+   * The widgets and the counters are read apart (the GET and the room's snapshot on
+   * opening, in either order): widgets asked for before the counters arrived and
+   * saying otherwise may be the older reading, so they are read again (once: a
+   * reading asked for after the counters is the newer one).
+   */
+  private checkAgreement() {
+    const d = this.data;
+    const c = this.counters;
+    if (!d || !c || d.timeframe !== this.timeframe || this.dataAskedAt > this.countersAt) return;
+    const w = d.widgets;
+    const shown: Record<string, number | null> = {
+      submissions: w.activity.submissions.value,
+      completedTasks: w.activity.completedTasks.value,
+      dailyActiveSubmitters: w.activity.dailyActiveSubmitters.value,
+      pipelineCompletion: w.pipelineCompletion.value,
+      firstReviewPassRate: w.firstReviewPassRate.value,
+      avgReviewsPerReviewNode: w.avgReviewsPerReviewNode.value,
+    };
+    if (Object.entries(shown).some(([k, v]) => k in c && c[k] !== v)) this.refresh();
+  }
+
+  /** Reads the widgets again within a second, at most once a second. */
+  private refresh() {
     if (this.refreshTimer) return;
     const wait = Math.max(0, REFRESH_MS - (Date.now() - this.lastLoad));
     this.refreshTimer = setTimeout(() => {
