@@ -2,6 +2,7 @@
 // reaches every watcher, a submission pushes review_ready to the reviewer, a
 // burst is coalesced, and a client that dropped converges to the right counts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keysOf } from "../../server/src/queue/keys";
 import { rooms, type QueueChanged } from "../../server/src/shared/socket-events";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
@@ -122,5 +123,33 @@ describe("live queue", () => {
     await claim(t.url, s.bob.token, s.project.id, s.evaluate);
     await bob.waitFor("queue:changed", (e) => e.nodeId === s.evaluate && e.available === 1 && e.claimed === 2);
     bob.close();
+  });
+});
+
+describe("a project whose counts cannot be read", () => {
+  it("does not hold back the other projects of the same flush", async () => {
+    const a = await queueScene(t.deps, t.url, 2);
+    const b = await queueScene(t.deps, t.url, 3);
+    const watcher = await connect(t.url, b.owner.token);
+    await watcher.subscribe(rooms.queue(b.project.id));
+    const other = await connect(t.url, a.owner.token);
+    await other.subscribe(rooms.queue(a.project.id));
+    // Break A's live state in Redis on purpose: its counts read WRONGTYPE from now on.
+    const busy = keysOf(a.project.id).busy;
+    await t.deps.redis.del(busy);
+    await t.deps.redis.set(busy, "not a hash");
+    watcher.clear();
+    // Both marked before the flush runs, A first; B's watcher is owed a full resend.
+    const feed = t.app.realtime.feeds.queue;
+    // Nothing of the scenes' own events still queued, so this flush holds exactly A, then B.
+    const coalescer = (feed as unknown as { coalescer: { pending: number; running: boolean } }).coalescer;
+    while (coalescer.pending || coalescer.running) await new Promise((r) => setTimeout(r, 5));
+    (feed as unknown as { last: Map<string, unknown> }).last.delete(b.project.id);
+    feed.mark(a.project.id);
+    feed.mark(b.project.id);
+    expect(await watcher.waitFor("queue:changed", (e) => e.nodeId === b.evaluate)).toMatchObject({ available: 3, claimed: 0 });
+    await t.deps.redis.del(busy, keysOf(a.project.id).epoch); // rebuilt on the next read
+    watcher.close();
+    other.close();
   });
 });

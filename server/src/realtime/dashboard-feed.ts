@@ -64,7 +64,12 @@ export class DashboardFeed {
           this.last.delete(k);
           continue;
         }
-        const payload = await this.read(room, tf);
+        // One room's failed read must not hold back the others (as in queue-feed.ts).
+        const payload = await this.read(room, tf).catch((err) => {
+          this.deps.log.warn({ err, room }, "reading a dashboard's counters failed");
+          return null;
+        });
+        if (!payload) continue;
         const json = JSON.stringify(payload.counters);
         if (this.last.get(k) === json) continue;
         this.last.set(k, json);

@@ -76,7 +76,13 @@ export class QueueFeed {
         this.last.delete(projectId);
         continue;
       }
-      const nodes = await this.read(this.deps, projectId);
+      // One project's failed read must not hold back the others of this flush; its
+      // watchers catch up at its next change or the periodic resync.
+      const nodes = await this.read(this.deps, projectId).catch((err) => {
+        this.deps.log.warn({ err, projectId }, "reading a project's queue counts failed");
+        return null;
+      });
+      if (!nodes) continue;
       const sent = this.last.get(projectId) ?? new Map<string, string>();
       this.last.set(projectId, sent);
       for (const { count: c, typeId } of nodes) {
