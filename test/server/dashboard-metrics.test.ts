@@ -236,4 +236,12 @@ describe("org dashboard metrics", () => {
     expect(all.widgets.projects.previous).toBeNull();
     expect(await dashboardCounters(t.deps, "org", d.org.id, "24h")).toMatchObject({ submissions: 2, completedTasks: 1, dailyActiveSubmitters: 1 });
   });
+
+  it("a project made through the API is dated by the server's clock, so the Projects widget counts it that day", async () => {
+    const { org, admin } = await createOrg(t.deps);
+    const made = await client(t.url, admin.token).post(`/api/orgs/${org.id}/projects`, { name: "Made now" });
+    expect([made.status, made.body.createdAt]).toEqual([201, "2026-03-15T10:30:00.000Z"]);
+    const w = (await client(t.url, admin.token).get(`/api/orgs/${org.id}/dashboard?timeframe=7d`)).body.widgets;
+    expect(w.projects).toMatchObject({ count: 1, previous: 0, series: days("2026-03-09", [0, 0, 0, 0, 0, 0, 1]) });
+  });
 });

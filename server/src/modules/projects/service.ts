@@ -7,7 +7,8 @@ type Project = { id: string; orgId: string; name: string; description: string; s
 
 export async function createProject(deps: Deps, actor: Actor, orgId: string, input: { name: string; description: string }) {
   return deps.db.$transaction(async (tx) => {
-    const p = await tx.project.create({ data: { orgId, name: input.name, description: input.description } });
+    // Dated by the server's clock, as everything the dashboards count (its Projects widget).
+    const p = await tx.project.create({ data: { orgId, name: input.name, description: input.description, createdAt: deps.clock.now() } });
     await recordAudit(tx, actor, { orgId, action: "project.create", resourceType: "project", resourceId: p.id, after: p });
     return p;
   });
