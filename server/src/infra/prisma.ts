@@ -7,19 +7,25 @@ export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Every session in UTC, whatever the database's default (initdb writes the host's zone):
+    // Prisma's pg adapter sends a Date as UTC wall-clock text without an offset, which
+    // PostgreSQL reads in the session's zone, so any other zone shifts every instant written
+    // or compared (prisma/orm#28629; test/server/dashboard-timezone.test.ts). pg-pool awaits
+    // this before it hands the new connection out; if it fails, the connection is dropped
+    // and the acquire fails with it.
+    onConnect: (c) => c.query("SET TIME ZONE 'UTC'"),
+  });
   // pg-pool hands a freed client to a waiting connect() whose 'error' listener is
   // attached a microtask later; a FATAL that arrived in the same read (a
   // terminated backend, a restart) is emitted in between, with no listener, and
   // ends the process (found by test/chaos/postgres-faults.test.ts). A permanent
   // listener on every client closes that gap; queries still get their errors.
   pool.on("connect", (c) => c.on("error", () => releaseIfHeld(pool, c)));
-  // Every session in UTC, whatever the database's default (initdb writes the host's zone):
-  // Prisma's pg adapter sends a Date as UTC wall-clock text without an offset, which
-  // PostgreSQL reads in the session's zone, so any other zone shifts every instant written
-  // or compared (prisma/orm#28629; test/server/dashboard-timezone.test.ts). Queued ahead
-  // of the new connection's first query; a failure there fails that query too.
-  pool.on("connect", (c) => void c.query("SET TIME ZONE 'UTC'").catch(() => {}));
   pool.on("error", () => {}); // an idle client's broken connection: the pool drops it
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PrismaClient({ adapter });
