@@ -72,4 +72,23 @@ describe("live dashboard counters", () => {
     expect(http.pipelineCompletion).toEqual({ value: 0.5, completed: 1, total: 2 });
     watcher.close();
   });
+
+  it("the org's queue counter leaves out an archived project's waiting tasks, and takes them back when it is restored", async () => {
+    const q = await queueProject(t.deps, t.url);
+    await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 } }]);
+    const [evaluator] = q.types.Evaluators!.people;
+    await mustClaim(q, evaluator!, "evaluate");
+    const watcher = await connect(t.url, q.admin.token);
+    expect(await watcher.subscribe(rooms.orgDashboard(q.org.id), "24h")).toEqual({ ok: true });
+    const org = (match: (c: Counters) => boolean) => watcher.waitFor("dashboard:counters", (e) => e.scope === "org" && match(e.counters)).then((e) => e.counters);
+    expect(await org(() => true)).toMatchObject({ queuedTasks: 2, activeClaims: 1 });
+
+    const admin = client(t.url, q.admin.token);
+    expect((await admin.post(`/api/projects/${q.project.id}/archive`, {})).status).toBe(200);
+    // Its claim may still be finished: still being worked on.
+    expect(await org((c) => c.queuedTasks === 0)).toMatchObject({ activeClaims: 1 });
+    expect((await admin.post(`/api/projects/${q.project.id}/restore`, {})).status).toBe(200);
+    expect(await org((c) => c.queuedTasks === 2)).toMatchObject({ activeClaims: 1 });
+    watcher.close();
+  });
 });

@@ -54,12 +54,17 @@ export async function dashboardCounters(deps: Deps, scope: Scope, id: string, ti
   };
 }
 
-/** Tasks waiting at a work node, and active claims, over the scope's projects. */
+/**
+ * Tasks waiting at a work node, and active claims, over the scope's projects. An
+ * archived project's tasks wait for nobody (its queues are closed) and are not
+ * counted as waiting on the org dashboard; its claims may still be finished and are.
+ */
 async function inFlight(deps: Deps, scope: Scope, id: string) {
-  const projects = scope === "project" ? [id] : (await deps.db.project.findMany({ where: { orgId: id }, select: { id: true } })).map((p) => p.id);
-  const counts = (await Promise.all(projects.map((p) => nodeCounts(deps, p)))).flat();
+  const projects =
+    scope === "project" ? [{ id, status: "active" }] : await deps.db.project.findMany({ where: { orgId: id }, select: { id: true, status: true } });
+  const counts = await Promise.all(projects.map(async (p) => ({ open: p.status === "active", nodes: await nodeCounts(deps, p.id) })));
   return {
-    activeClaims: counts.reduce((s, c) => s + c.claimed, 0),
-    queuedTasks: counts.reduce((s, c) => s + c.available, 0),
+    activeClaims: counts.reduce((s, c) => s + c.nodes.reduce((n, x) => n + x.claimed, 0), 0),
+    queuedTasks: counts.reduce((s, c) => s + (c.open ? c.nodes.reduce((n, x) => n + x.available, 0) : 0), 0),
   };
 }
