@@ -94,14 +94,32 @@ describe("export", () => {
     await seedReview(t.deps, w.project, { id: s1.id, taskId: task.id }, p.review.id, w.owner.id, "pass", 1, "=SUM(1;2)");
     const text = (await client(t.url, w.owner.token).get(`/api/projects/${w.project.id}/export?format=csv`)).text;
     const [row] = parse(text, { columns: true }) as Record<string, string>[];
-    expect(row!["evaluate.notes"]).toBe(notes);
+    // What follows a `;` is neutralised as a cell's start is (see the next test).
+    expect(row!["evaluate.notes"]).toBe("a;'=1+2;'@SUM(1);'-3;'+4");
     // Neutralised as a whole, then quoted: the apostrophe leads the one cell.
     expect(row!["review.comment"]).toBe("'=SUM(1;2)");
     expect(text).toContain(`"'=SUM(1;2)"`);
-    // A spreadsheet in a `;` locale (or one told to split at both) reads every cell as text.
+    // A reader told to split at both (honouring quotes after a `,`) reads every cell as text.
     const cells = (parse(text, { delimiter: [",", ";"], relax_column_count: true }) as string[][]).flat();
-    expect(cells).toContain(notes);
+    expect(cells).toContain("a;'=1+2;'@SUM(1);'-3;'+4");
     expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+  });
+
+  it("CSV read by a spreadsheet in a `;` locale (it splits every line at `;`, a quote counting only at a field's start): no formula cell", async () => {
+    const w = await createWorld(t.deps);
+    const p = await seedPipeline(t.deps, w.project);
+    const payload = { q: "x;=HYPERLINK(1);y" };
+    const task = await seedTask(t.deps, w.project, p, { payload });
+    const notes = "a;=1+2;@SUM(1);-3;+4";
+    await seedSubmission(t.deps, w.project, task.id, p.evaluate.id, w.contributor.id, { accuracy: 3, notes }, 1);
+    const text = (await client(t.url, w.owner.token).get(`/api/projects/${w.project.id}/export?format=csv`)).text;
+    // What such a spreadsheet makes of the file: a `,` file's `"` opens no field here (those fields start mid-line).
+    const cells = (parse(text, { delimiter: ";", quote: false, relax_column_count: true }) as string[][]).flat();
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+    // Read as meant (`,`): the payload is the same JSON, the text as neutralised as a cell starting with `=` is.
+    const [row] = parse(text, { columns: true }) as Record<string, string>[];
+    expect(JSON.parse(row!.payload!)).toEqual(payload);
+    expect(row!["evaluate.notes"]).toBe("a;'=1+2;'@SUM(1);'-3;'+4");
   });
 
   it("CSV: a yes/no answer reads true or false, never an empty cell", async () => {

@@ -90,6 +90,45 @@ describe("archiving a project while work is added to it", () => {
     expect((await mustClaim(q, alice, "evaluate")).taskId).toBe(i.body.taskIds[0]);
   });
 
+  it("an import under way for longer than a plain transaction may last: the archive still waits for it", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const lock = await holdPipeline(q);
+    let imp: Promise<Res>, arch: Promise<Res>;
+    try {
+      imp = importOne(q);
+      await until(lock.pid, 1);
+      arch = archive(q);
+      await until(lock.pid, 2, arch);
+      // An import may take up to 60 s (a large file on a busy server); Prisma ends a transaction after 5 s by default.
+      await new Promise((r) => setTimeout(r, 5_500));
+    } finally {
+      await lock.release();
+    }
+    const [i, a] = await Promise.all([imp!, arch!]);
+    expect([i.status, a.status, a.body.status], a.text).toEqual([201, 200, "archived"]);
+  }, 20_000);
+
+  it("a run queued behind that archive past its own transaction's time: 503 (try again), not a 500, nothing written", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const agentId = await withAgent(q);
+    const lock = await holdPipeline(q);
+    let imp: Promise<Res>, arch: Promise<Res>, run: Promise<Res>;
+    try {
+      imp = importOne(q);
+      await until(lock.pid, 1);
+      arch = archive(q);
+      await until(lock.pid, 2, arch);
+      run = ingest(q, agentId);
+      await until(lock.pid, 3, run);
+      await new Promise((r) => setTimeout(r, 5_500));
+    } finally {
+      await lock.release();
+    }
+    const [i, a, r] = await Promise.all([imp!, arch!, run!]);
+    expect([i.status, a.status, ...code(r)], r.text).toEqual([201, 200, 503, "unavailable"]);
+    expect(await t.deps.db.run.count({ where: { agentId } })).toBe(0);
+  }, 20_000);
+
   it("an import arriving while the archive commits: 409 project_archived, nothing written", async () => {
     const q = await queueProject(t.deps, t.url);
     const lock = await holdOrg(q);
@@ -305,5 +344,41 @@ describe("deleting a project while work is added to it", () => {
     const [d, r] = await Promise.all([del!, w!]);
     expect([d.status, ...code(r)], r.text).toEqual([204, 404, "not_found"]);
     expect(await t.deps.db.project.count({ where: { id: q.project.id } })).toBe(0);
+  });
+});
+
+// Someone leaving the project (or their role changing) while it is deleted: the
+// leave locks their member row and then revokes their live claim; the delete
+// clears the claims and then, by cascade, the member rows. In that order both
+// way round they would wait for each other (PostgreSQL breaks the deadlock by
+// failing one: a 500).
+describe("deleting a project while someone leaves it", () => {
+  const leavers: Array<[string, (q: QueueProject, alice: string) => Promise<Res>]> = [
+    ["taken off the team", (q, alice) => client(t.url, q.owner.token).delete(`/api/projects/${q.project.id}/members/${alice}`)],
+    ["made a viewer", (q, alice) => client(t.url, q.owner.token).patch(`/api/projects/${q.project.id}/members/${alice}`, { role: "viewer" })],
+    ["given no projects on the People page", (q, alice) => client(t.url, q.admin.token).patch(`/api/orgs/${q.org.id}/people/${alice}`, { projects: [] })],
+    ["removed from the org", (q, alice) => client(t.url, q.admin.token).delete(`/api/orgs/${q.org.id}/people/${alice}`)],
+  ];
+  it.each(leavers)("a contributor holding a claim %s: no 500, nothing left", async (_, leave) => {
+    const q = await queueProject(t.deps, t.url);
+    await importOne(q);
+    const alice = q.types.Evaluators!.people[0]!;
+    await mustClaim(q, alice, "evaluate");
+    // The delete stops at the history, its claims already deleted; the leave then stops at the claim it revokes.
+    const [event] = await t.deps.db.taskEvent.findMany({ where: { projectId: q.project.id }, take: 1 });
+    const lock = await hold(`SELECT 1 FROM "TaskEvent" WHERE id = $1 FOR UPDATE`, [event!.id]);
+    let del: Promise<Res>, l: Promise<Res>;
+    try {
+      del = remove(q);
+      await until(lock.pid, 1);
+      l = leave(q, alice.id);
+      await until(lock.pid, 2, l);
+    } finally {
+      await lock.release();
+    }
+    const [d, r] = await Promise.all([del!, l!]);
+    expect(d.status, d.text).toBe(204);
+    expect(r.status, r.text).toBeLessThan(500);
+    expect(await leftOf(q.project.id)).toEqual(nothing);
   });
 });

@@ -16,6 +16,10 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof URIError) return invalidRequest("The path is not valid: bad percent-encoding.");
   if (isUnavailable(err)) return unavailable();
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025") return notFound();
+  // A transaction that ran out of its time (waiting on a lock behind a long import, an
+  // archive, a delete) or never got one started: rolled back, nothing written; try again.
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2028")
+    return unavailable("This took longer than it may (waiting for other changes to the same data); nothing was changed. Try again shortly.");
   // PostgreSQL text and jsonb cannot hold U+0000: refused as input, not a failure of ours.
   if (NUL_CODES.has(sqlState(err) ?? "")) return invalidRequest("Text may not contain the NUL character (\\u0000).");
   return new AppError(500, "internal", "Something went wrong on our side; it has been logged.");

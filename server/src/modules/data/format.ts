@@ -48,16 +48,22 @@ export function csvColumns(nodes: NodeInfo[]): string[] {
 
 // A text cell a spreadsheet would read as a formula (=, +, -, @, tab, CR first)
 // gets a leading apostrophe: exported answers and payloads are untrusted text.
+// A spreadsheet in a locale whose list separator is `;` splits every line of this
+// `,` file at each `;`, quotes or not (a quote opens a field only at its start, and
+// these fields start mid-line): what follows a `;` is read as a cell of its own, so
+// a formula character there gets the apostrophe too. JSON says `;` as `\u003b`
+// instead (the same JSON: `;` only ever stands inside its strings).
 const FORMULA = /^[=+\-@\t\r]/;
-const text = (s: string) => (FORMULA.test(s) ? `'${s}` : s);
+const AFTER_SEMICOLON = /;(?=[=+\-@\t\r])/g;
+const text = (s: string) => (FORMULA.test(s) ? `'${s}` : s).replace(AFTER_SEMICOLON, ";'");
+const jsonText = (s: string) => s.replaceAll(";", "\\u003b");
 // Booleans as words: csv-stringify writes false as an empty cell (like "not
 // answered") and true as 1.
 const cell = (v: unknown) =>
-  v === null || v === undefined ? "" : typeof v === "object" ? text(JSON.stringify(v)) : typeof v === "string" ? text(v) : typeof v === "boolean" ? String(v) : v;
+  v === null || v === undefined ? "" : typeof v === "object" ? text(jsonText(JSON.stringify(v))) : typeof v === "string" ? text(v) : typeof v === "boolean" ? String(v) : v;
 
-// Quoted, beyond the usual `,` `"` CR LF: any cell holding `;`. A spreadsheet in a
-// locale whose list separator is `;` splits an unquoted cell there, and what follows
-// (`a;=HYPERLINK(…)`) would start a cell of its own, past the apostrophe above.
+// Quoted, beyond the usual `,` `"` CR LF: any cell holding `;`, for a reader told to
+// split at both `,` and `;` (one honouring quotes after a `,`).
 const OPTIONS = { quoted_match: /;/ };
 
 export const csvHeader = (columns: string[]) => stringify([columns], OPTIONS);
@@ -77,7 +83,7 @@ export function csvRows(batch: TaskRecord[], columns: string[]): string {
       run_id: t.runId,
       agent_id: t.agentId,
       run_external_id: t.runExternalId,
-      payload: t.payloadJson,
+      payload: jsonText(t.payloadJson),
     };
     for (const e of latestPerNode(t.evaluations)) {
       r[`${e.node}.submitted_by`] = e.userName ?? e.userId;

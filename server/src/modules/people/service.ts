@@ -35,6 +35,16 @@ async function checkGrants(tx: Tx, orgId: string, grants: ProjectGrant[]) {
   }
 }
 
+/**
+ * Shared locks on the projects of this org the person is on (and `more`), taken before any
+ * row: a delete of one under way, which clears the claims a change of roles revokes before
+ * it deletes the member rows, commits first instead of deadlocking with it (projects/lock.ts).
+ */
+async function shareTheirProjects(tx: Tx, orgId: string, userId: string, more: string[] = []) {
+  const held = await tx.projectMember.findMany({ where: { userId, project: { orgId } }, select: { projectId: true } });
+  await shareLock(tx, [...new Set([...held.map((m) => m.projectId), ...more])]);
+}
+
 async function setGrants(tx: Tx, userId: string, orgId: string, grants: ProjectGrant[]) {
   await tx.projectMember.deleteMany({ where: { userId, project: { orgId } } });
   if (grants.length)
@@ -102,6 +112,7 @@ export async function updatePerson(
   input: { orgRole?: "admin" | "member"; projects?: ProjectGrant[] },
 ) {
   const { after, freed } = await deps.db.$transaction(async (tx) => {
+    if (input.projects) await shareTheirProjects(tx, orgId, userId, input.projects.map((g) => g.projectId));
     const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
     if (!member) throw notFound("person");
     const before = await personSnapshot(tx, orgId, userId);
@@ -129,6 +140,7 @@ export async function updatePerson(
 
 export async function removePerson(deps: Deps, actor: Actor, orgId: string, userId: string) {
   const freed = await deps.db.$transaction(async (tx) => {
+    await shareTheirProjects(tx, orgId, userId);
     const member = await tx.orgMember.findUnique({ where: { orgId_userId: { orgId, userId } } });
     if (!member) throw notFound("person");
     if (member.role === "admin") await assertNotLastAdmin(tx, orgId, userId);

@@ -1,5 +1,7 @@
 // A project's archive, restore and delete are serialised with the writers that
-// add to it (task import, run ingest, agents, pipelines, types, members) by an
+// add to it (task import, run ingest, agents, pipelines, types, members) and
+// those that take someone off it or change their role there (whose claims and
+// member rows a delete clears too: in the other order the two would deadlock) by an
 // advisory lock per project: writers take it shared in their transaction and
 // read the project's status after it, the lifecycle change takes it
 // exclusively before it changes the row. So a writer under way commits first
@@ -40,6 +42,12 @@ export function projectMustBeActive(status: string): void {
 export async function projectMustExist(tx: Tx, projectId: string): Promise<void> {
   if (!(await shareProject(tx, projectId))) throw notFound("project");
 }
+
+/**
+ * The transaction options of an archive, restore or delete: it may wait for an import under
+ * way, which may take as long (tasks/service.ts), where Prisma's default ends it after 5 s.
+ */
+export const LIFECYCLE_TX = { timeout: 60_000 };
 
 /** Archive, restore, delete: waits for the writers and claim records under way; none starts until commit. */
 export async function lockProject(tx: Tx, projectId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { recordAudit } from "../audit/record";
-import { lockProject, refuseDecidedClaims } from "./lock";
+import { LIFECYCLE_TX, lockProject, refuseDecidedClaims } from "./lock";
 
 type Project = { id: string; orgId: string; name: string; description: string; status: string };
 
@@ -50,7 +50,7 @@ export async function archiveProject(deps: Deps, actor: Actor, project: Project,
       after: { status },
     });
     return p;
-  });
+  }, LIFECYCLE_TX);
   if (!p) return deps.db.project.findUniqueOrThrow({ where: { id: project.id } });
   deps.bus.publish({ type: "project.changed", orgId: p.orgId, projectId: p.id });
   return p;
@@ -71,6 +71,6 @@ export async function deleteProject(deps: Deps, actor: Actor, project: Project) 
     await tx.run.deleteMany({ where });
     await tx.project.delete({ where: { id: project.id } });
     await recordAudit(tx, actor, { orgId: project.orgId, action: "project.delete", resourceType: "project", resourceId: project.id, before: project });
-  });
+  }, LIFECYCLE_TX);
   deps.bus.publish({ type: "project.changed", orgId: project.orgId, projectId: project.id });
 }

@@ -72,7 +72,7 @@ export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, 
         after: { count: tasks.length, firstTaskId: tasks[0]!.id, lastTaskId: tasks[tasks.length - 1]!.id },
       });
     },
-    { timeout: 60_000 },
+    { timeout: 60_000 }, // an archive or delete waiting for it has as long (projects/lock.ts)
   );
   await enqueueTasks(deps, { orgId: pipeline.project.orgId, projectId: pipeline.projectId, pipelineId: pipeline.id, nodeId: first.id }, tasks);
   return { count: tasks.length, taskIds: tasks.map((t) => t.id) };

@@ -83,6 +83,9 @@ export async function updateMember(
   input: { role?: Role; contributorTypeId?: string | null },
 ) {
   const { m, freed } = await deps.db.$transaction(async (tx) => {
+    // The project's lock before the member row: a delete under way, which clears the claims
+    // this revokes before the member rows, commits first (projects/lock.ts).
+    await projectMustExist(tx, project.id);
     const before = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: project.id, userId } } });
     if (!before) throw notFound("member");
     const role = input.role ?? (before.role as Role);
@@ -116,6 +119,7 @@ const freedSummary = (f: Freed) => (f.ended.length || f.reopened ? { claimsRevok
 
 export async function removeMember(deps: Deps, actor: Actor, project: Project, userId: string) {
   const freed = await deps.db.$transaction(async (tx) => {
+    await projectMustExist(tx, project.id); // as in updateMember
     const before = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: project.id, userId } } });
     if (!before) throw notFound("member");
     await tx.projectMember.delete({ where: { projectId_userId: { projectId: project.id, userId } } });
