@@ -382,3 +382,33 @@ describe("deleting a project while someone leaves it", () => {
     expect(await leftOf(q.project.id)).toEqual(nothing);
   });
 });
+
+// A contributor type deleted while its project is deleted: the type's delete
+// sets its members' type to none, the project's delete removes the members and
+// then, by cascade, the types; in that order both ways round each would hold
+// what the other needs next. The type's delete takes the project's lock first,
+// so it waits for a project delete under way and then finds the type gone.
+describe("deleting a contributor type while its project is deleted", () => {
+  it("waits for the project's delete, then answers 404, not a deadlock", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const type = q.types.Evaluators!;
+    await importOne(q);
+    const [event] = await t.deps.db.taskEvent.findMany({ where: { projectId: q.project.id }, take: 1 });
+    // The project's delete stops at the history, its locks taken.
+    const lock = await hold(`SELECT 1 FROM "TaskEvent" WHERE id = $1 FOR UPDATE`, [event!.id]);
+    let del: Promise<Res>, typeDel: Promise<Res>;
+    try {
+      del = remove(q);
+      await until(lock.pid, 1);
+      typeDel = client(t.url, q.owner.token).delete(`/api/projects/${q.project.id}/contributor-types/${type.id}`);
+      await until(lock.pid, 2, typeDel);
+      // It is waiting for the project's delete, not racing it.
+      expect(await settled(typeDel)).toBe(false);
+    } finally {
+      await lock.release();
+    }
+    const [d, r] = await Promise.all([del!, typeDel!]);
+    expect([d.status, ...code(r)], r.text).toEqual([204, 404, "not_found"]);
+    expect(await t.deps.db.contributorType.count({ where: { projectId: q.project.id } })).toBe(0);
+  });
+});

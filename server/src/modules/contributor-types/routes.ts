@@ -150,6 +150,9 @@ export function registerContributorTypeRoutes(api: Api) {
     async handler({ actor, params, deps }) {
       const { project, type } = await loadType(deps, actor, params.projectId, params.typeId);
       await deps.db.$transaction(async (tx) => {
+        // The project's lock before the type's row: a project delete under way (it deletes the
+        // members before the types, and this sets the members' type to none) commits first.
+        await projectMustExist(tx, project.id);
         // Locked before counting: a pipeline save or import holding the type waits out its commit and is counted (lock.ts).
         if (!(await lockTypeForDelete(tx, type.id))) throw notFound("contributor type");
         const nodes = await tx.pipelineNode.count({ where: { contributorTypeId: type.id } });
