@@ -24,12 +24,12 @@ import type { RealtimeOptions } from "./realtime/types";
 const CALLER_REQUEST_ID = /^[\w.:-]{1,200}$/;
 
 /**
- * Invitation links are bearer secrets (whoever holds one sets the account's
- * password): their token never reaches a log line, neither as the API's path
- * segment nor as the web page's `?token=`.
+ * Invitation and password reset links are bearer secrets (whoever holds one sets
+ * the account's password): their token never reaches a log line, neither as the
+ * API's path segment nor as the web page's `?token=`.
  */
 export const redactUrl = (url: string) =>
-  url.replace(/^(\/api\/auth\/invitations\/)[^/?#]+/i, "$1[redacted]").replace(/([?&]token=)[^&#]*/gi, "$1[redacted]");
+  url.replace(/^(\/api\/auth\/(?:invitations|password-resets)\/)[^/?#]+/i, "$1[redacted]").replace(/([?&]token=)[^&#]*/gi, "$1[redacted]");
 
 export const WEB_DIST = path.resolve(import.meta.dirname, "../../web/dist");
 

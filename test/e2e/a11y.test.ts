@@ -4,6 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
 import { addProjectMember } from "../helpers/factories";
+import { client } from "../helpers/http";
 import { goodAnswers, importTasks, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
 import { a11yViolations, launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
 
@@ -67,6 +68,15 @@ describe("accessibility", () => {
     const reviewer = q.types.Reviewers!.people[0]!;
     expect(await check(reviewer.token, "/inbox", (x) => x.page.getByText("Ready for review: Review").first().waitFor())).toEqual([]);
     expect(await tabs.at(-1)!.page.getByText("Unread", { exact: true }).count()).toBeGreaterThan(0);
+  });
+
+  it("the account page and a password reset link's page", async () => {
+    expect(await check(q.admin.token, "/account", (x) => x.page.getByRole("heading", { name: "Change password" }).waitFor())).toEqual([]);
+    const who = q.types.Reviewers!.people[1]!;
+    const made = await client(t.url, q.admin.token).post(`/api/orgs/${q.org.id}/people/${who.id}/password-reset`);
+    expect(made.status).toBe(201);
+    const link = `/reset-password?token=${made.body.reset.token}`;
+    expect(await check(undefined, link, (x) => x.page.getByRole("button", { name: "Set password and sign in" }).waitFor())).toEqual([]);
   });
 
   it("the dashboard", async () => {

@@ -115,7 +115,7 @@ describe("the persona switch", () => {
       const tab = await open(who.token, "/");
       await tab.page.waitForURL(home);
       await tab.page.locator("button.account").click();
-      await tab.page.getByRole("menuitem", { name: "Sign out" }).waitFor();
+      await tab.page.getByRole("menuitem", { name: "Sign out", exact: true }).waitFor();
       expect(await tab.page.getByRole("menuitem", { name: /Switch to/ }).count()).toBe(0);
     }
   });
@@ -133,7 +133,7 @@ describe("signing in", () => {
     await s.page.reload();
     await s.page.getByRole("heading", { name: "Work queues" }).waitFor();
     await s.page.locator("button.account").click();
-    await s.page.getByRole("menuitem", { name: "Sign out" }).click();
+    await s.page.getByRole("menuitem", { name: "Sign out", exact: true }).click();
     await s.page.waitForURL(/\/login$/);
     await s.page.goto("/work");
     await s.page.waitForURL(/\/login/);

@@ -45,6 +45,18 @@ export const queueRows: Row[] = [
   { method: "get", path: "/api/projects/:projectId/pipelines", allow: readers, ok: 200 },
   { method: "post", path: "/api/projects/:projectId/pipelines", allow: writers, ok: 201, body: () => matrixPipeline() },
   { method: "get", path: "/api/pipelines/:pipelineId", allow: readers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }) },
+  { method: "patch", path: "/api/pipelines/:pipelineId", allow: writers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }), body: () => ({ description: "changed" }) },
+  { method: "post", path: "/api/pipelines/:pipelineId/archive", allow: writers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }) },
+  { method: "post", path: "/api/pipelines/:pipelineId/restore", allow: writers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }) },
+  {
+    method: "post",
+    path: "/api/pipelines/:pipelineId/versions",
+    allow: writers,
+    ok: 201,
+    fresh: true, // the version it replaces cannot be changed again
+    params: (w) => ({ pipelineId: w.extra.pipelineId! }),
+    body: () => matrixPipeline(),
+  },
   {
     method: "post",
     path: "/api/pipelines/:pipelineId/tasks",

@@ -4,7 +4,7 @@
 //   allowed → `ok`; anonymous or forged token → 401; member of another org → 404;
 //   anyone else → 403 (or the row's `denied` override).
 import type { Deps } from "../../server/src/deps";
-import { createWorld } from "../helpers/factories";
+import { createWorld, FACTORY_PASSWORD } from "../helpers/factories";
 import { queueExtra, queueRows } from "./access-matrix.queue";
 import { settingsExtra, settingsRows } from "./access-matrix.settings";
 import { notificationExtra, notificationRows } from "./access-matrix.notifications";
@@ -46,13 +46,19 @@ export const rows: Row[] = [
   { method: "post", path: "/api/auth/login", allow: "public", ok: 401, body: () => ({ email: "nobody@test.local", password: "x" }) },
   { method: "post", path: "/api/auth/accept-invite", allow: "public", ok: 400, body: () => ({ token: "not-a-real-token", password: "long-enough-1" }) },
   { method: "get", path: "/api/auth/invitations/:token", allow: "public", ok: 400, params: () => ({ token: "not-a-real-token" }) },
+  { method: "get", path: "/api/auth/password-resets/:token", allow: "public", ok: 400, params: () => ({ token: "not-a-real-token" }) },
+  { method: "post", path: "/api/auth/password-resets/:token", allow: "public", ok: 400, params: () => ({ token: "not-a-real-token" }), body: () => ({ password: "long-enough-1" }) },
   { method: "get", path: "/api/me", allow: "users", ok: 200 },
   { method: "get", path: "/api/me/submissions/forms", allow: "users", ok: 200 },
+  // each role changes or ends only its own account's sessions (API keys: test/server/sessions.test.ts)
+  { method: "post", path: "/api/me/password", allow: "users", ok: 200, body: () => ({ currentPassword: FACTORY_PASSWORD, newPassword: "long-enough-2" }) },
+  { method: "post", path: "/api/me/sign-out-everywhere", allow: "users", ok: 204 },
   // orgs and people
   { method: "get", path: "/api/orgs/:orgId", allow: orgMembers, ok: 200 },
   { method: "get", path: "/api/orgs/:orgId/people", allow: admins, ok: 200 },
   { method: "post", path: "/api/orgs/:orgId/people", allow: admins, ok: 201, body: () => ({ email: `invitee-${unique()}@test.local` }) },
   { method: "patch", path: "/api/orgs/:orgId/people/:userId", allow: admins, ok: 200, body: () => ({ orgRole: "member" }) },
+  { method: "post", path: "/api/orgs/:orgId/people/:userId/password-reset", allow: admins, ok: 201 },
   { method: "delete", path: "/api/orgs/:orgId/people/:userId", allow: admins, ok: 204, fresh: true },
   // projects
   { method: "get", path: "/api/orgs/:orgId/projects", allow: orgMembers, ok: 200 },

@@ -111,6 +111,21 @@ describe("secrets never leave", () => {
     expect(logs).toContain("/accept-invite?token=[redacted]");
     expect(logs.includes(token), "log carries the invitation token").toBe(false);
   });
+
+  it("no log line carries a password reset link's token", async () => {
+    const w = await createWorld(t.deps);
+    const made = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/people/${w.member.id}/password-reset`);
+    expect(made.status).toBe(201);
+    const token = made.body.reset.token as string;
+    const before = logLines.length;
+    expect((await client(t.url).get(`/api/auth/password-resets/${token}`)).status).toBe(200);
+    await client(t.url).get(`/reset-password?token=${token}`);
+    expect((await client(t.url).post(`/API/Auth/Password-Resets/${token}`, { password: "a-good-password" })).status).toBe(200);
+    const logs = logLines.slice(before).join("");
+    expect(logs).toContain("/api/auth/password-resets/[redacted]");
+    expect(logs).toContain("/reset-password?token=[redacted]");
+    expect(logs.includes(token), "log carries the reset token").toBe(false);
+  });
 });
 
 describe("sealed values", () => {

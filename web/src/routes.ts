@@ -4,6 +4,7 @@ import type { Component } from "svelte";
 import type { Persona } from "$lib/api/types";
 import Login from "./pages/auth/Login.svelte";
 import AcceptInvite from "./pages/auth/AcceptInvite.svelte";
+import ResetPassword from "./pages/auth/ResetPassword.svelte";
 import Home from "./pages/Home.svelte";
 import NotFound from "./pages/NotFound.svelte";
 
@@ -23,8 +24,10 @@ const p = (path: string, load: RouteDef["load"], title: string, more: Partial<Ro
 export const routes: RouteDef[] = [
   p("/login", async () => ({ default: Login }), "Sign in", { public: true }),
   p("/accept-invite", async () => ({ default: AcceptInvite }), "Accept invitation", { public: true }),
+  p("/reset-password", async () => ({ default: ResetPassword }), "Reset password", { public: true }),
   p("/", async () => ({ default: Home }), "Pipelines"),
   p("/inbox", () => import("./pages/Inbox.svelte"), "Notifications"),
+  p("/account", () => import("./pages/Account.svelte"), "Your account"),
   p("/work", () => import("./pages/contributor/Queues.svelte"), "Work queues", { persona: "contributor" }),
   p("/work/claims", () => import("./pages/contributor/Claims.svelte"), "My claims", { persona: "contributor" }),
   p("/work/claims/:claimId", () => import("./pages/contributor/Work.svelte"), "Task", { persona: "contributor" }),

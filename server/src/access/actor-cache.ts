@@ -97,6 +97,7 @@ export function startActorInvalidation(deps: Deps): () => Promise<void> {
   const cache = actorCacheOf(deps.db);
   const offBus = [
     deps.bus.on("org.people_changed", (e) => cache.forget(e.userId)),
+    deps.bus.on("user.sessions_ended", (e) => cache.forget(e.userId)),
     // Team changes (members added, removed, retyped) publish project.changed.
     deps.bus.on("project.changed", () => cache.clear()),
   ];

@@ -12,6 +12,8 @@ export interface Actor {
   userId: string;
   email: string;
   name: string;
+  /** Login tokens of another version are refused (auth/jwt.ts). */
+  sessionVersion: number;
   apiKey?: { id: string; orgId: string };
   orgs: Map<string, OrgRole>;
   projects: Map<string, { role: ProjectRole; orgId: string; contributorTypeId: string | null }>;
@@ -21,7 +23,7 @@ export interface Actor {
 // while every change is announced to this instance: access/actor-cache.ts), so
 // it is one statement through pg, not Prisma's include (three queries and ~10x the CPU:
 // the P2 profile had Prisma's engine at ~20% of the server's CPU, mostly here).
-const ACTOR_SQL = `SELECT u.id, u.email, u.name, u."passwordHash" IS NOT NULL AS "canLogIn",
+const ACTOR_SQL = `SELECT u.id, u.email, u.name, u."sessionVersion", u."passwordHash" IS NOT NULL AS "canLogIn",
   (SELECT coalesce(json_agg(json_build_object('orgId', m."orgId", 'role', m.role) ORDER BY m."orgId"), '[]'::json)
    FROM "OrgMember" m WHERE m."userId" = u.id AND m."joinedAt" IS NOT NULL) AS orgs,
   (SELECT coalesce(json_agg(json_build_object('projectId', m."projectId", 'role', m.role, 'orgId', p."orgId",
@@ -33,6 +35,7 @@ type ActorRow = {
   id: string;
   email: string;
   name: string;
+  sessionVersion: number;
   canLogIn: boolean;
   orgs: Array<{ orgId: string; role: string }>;
   projects: Array<{ projectId: string; role: string; orgId: string; contributorTypeId: string | null }>;
@@ -56,5 +59,5 @@ export async function loadActor(db: Db, userId: string, apiKey?: { id: string; o
     if (!orgs.has(m.orgId)) continue;
     projects.set(m.projectId, { role: m.role as ProjectRole, orgId: m.orgId, contributorTypeId: m.contributorTypeId });
   }
-  return { userId: user.id, email: user.email, name: user.name, apiKey, orgs, projects };
+  return { userId: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion, apiKey, orgs, projects };
 }

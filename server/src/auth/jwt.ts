@@ -1,4 +1,6 @@
-// Login tokens: HS256 only, issuer and audience checked, at most 12 h ahead.
+// Login tokens: HS256 only, issuer and audience checked, at most 12 h ahead. Each carries
+// the user's session version (`sv`) when it was issued: a token of an older version is
+// refused (authenticate.ts), so bumping User.sessionVersion ends every session at once.
 import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import type { Clock } from "../infra/clock";
@@ -11,6 +13,8 @@ export interface TokenClaims {
   sub: string;
   exp: number;
   iat: number;
+  /** The session version the token was issued under; tokens issued before versions existed count as 0. */
+  sv: number;
 }
 
 // jsonwebtoken turns a string secret into a key on every call, first trying it
@@ -23,9 +27,9 @@ function keyOf(secret: string): KeyObject {
   return k;
 }
 
-export function signToken(secret: string, userId: string, clock: Clock, ttlSeconds = MAX_TTL_SECONDS): string {
+export function signToken(secret: string, userId: string, clock: Clock, ttlSeconds = MAX_TTL_SECONDS, sessionVersion = 0): string {
   const iat = Math.floor(clock.now().getTime() / 1000);
-  return jwt.sign({ sub: userId, iat, exp: iat + Math.min(ttlSeconds, MAX_TTL_SECONDS) }, keyOf(secret), {
+  return jwt.sign({ sub: userId, sv: sessionVersion, iat, exp: iat + Math.min(ttlSeconds, MAX_TTL_SECONDS) }, keyOf(secret), {
     algorithm: "HS256",
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -45,7 +49,9 @@ export function verifyToken(secret: string, token: string, clock: Clock): TokenC
     if (typeof claims.sub !== "string" || typeof claims.exp !== "number") return null;
     // A token minted elsewhere with a far expiry is not ours to honour.
     if (claims.exp - nowSec > MAX_TTL_SECONDS + 60) return null;
-    return { sub: claims.sub, exp: claims.exp, iat: claims.iat ?? 0 };
+    const sv = claims.sv ?? 0;
+    if (!Number.isSafeInteger(sv) || sv < 0) return null;
+    return { sub: claims.sub, exp: claims.exp, iat: claims.iat ?? 0, sv };
   } catch {
     return null;
   }

@@ -21,6 +21,8 @@ export type DomainEvent =
   | ({ type: "task.completed" } & TaskRef)
   | { type: "project.changed"; orgId: string; projectId: string }
   | { type: "org.people_changed"; orgId: string; userId: string }
+  /** Every login token of this person older than `sessionVersion` stopped working (password changed or reset, signed out everywhere). */
+  | { type: "user.sessions_ended"; userId: string; sessionVersion: number }
   | { type: "notification.created"; userId: string; orgId: string | null; notification: NotificationView }
   /** Some of a person's notifications were read (`ids`, or every one in scope: null); `unreadCount` over all their orgs. */
   | { type: "notification.read"; userId: string; ids: string[] | null; unreadCount: number };

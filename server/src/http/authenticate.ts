@@ -28,8 +28,13 @@ export async function actorFromToken(deps: Deps, token: string) {
   }
   const claims = verifyToken(deps.jwtSecret, token, deps.clock);
   if (!claims) return null;
-  const actor = await loadActor(deps.db, claims.sub);
-  return actor ? Object.assign(actor, { tokenExpiresAt: claims.exp }) : null;
+  let actor = await loadActor(deps.db, claims.sub);
+  // A token newer than what this instance kept (issued elsewhere a moment ago, its announcement
+  // still on the way) is checked against PostgreSQL, not refused.
+  if (actor && actor.sessionVersion < claims.sv) actor = await loadActor(deps.db, claims.sub, undefined, { fresh: true });
+  // A session ended since the token was issued (password changed or reset, signed out everywhere).
+  if (!actor || actor.sessionVersion !== claims.sv) return null;
+  return Object.assign(actor, { tokenExpiresAt: claims.exp });
 }
 
 /** Express matches routes case-insensitively, with or without a trailing slash. */

@@ -14,6 +14,10 @@ export interface NodeDef {
   pipelineId: string;
   /** Its pipeline's name: two pipelines may have nodes of one name. */
   pipelineName: string;
+  /** Its pipeline's status: an archived one takes no new tasks, but those in it are worked to the end. */
+  pipelineStatus: string;
+  /** Its pipeline's version (1, 2, … as it was changed): versions share their name. */
+  pipelineVersion: number;
   projectId: string;
   key: string;
   kind: "task" | "review" | "end";
@@ -105,18 +109,20 @@ async function load(deps: Deps, projectId: string): Promise<Catalog | null> {
   const version = (await deps.redis.get(keysOf(projectId).cfg)) ?? "0";
   const [project, pipelines, nodes, types] = await Promise.all([
     deps.db.project.findUnique({ where: { id: projectId }, select: { id: true, orgId: true, status: true } }),
-    deps.db.pipeline.findMany({ where: { projectId }, select: { id: true, name: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    deps.db.pipeline.findMany({ where: { projectId }, select: { id: true, name: true, status: true, version: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     deps.db.pipelineNode.findMany({ where: { projectId }, orderBy: [{ pipelineId: "asc" }, { position: "asc" }] }),
     deps.db.contributorType.findMany({ where: { projectId } }),
   ]);
   if (!project) return null;
   const defs = new Map<string, NodeDef>();
-  const pipelineNames = new Map(pipelines.map((p) => [p.id, p.name]));
+  const pipelineOf = new Map(pipelines.map((p) => [p.id, p]));
   for (const n of nodes) {
     defs.set(n.id, {
       id: n.id,
       pipelineId: n.pipelineId,
-      pipelineName: pipelineNames.get(n.pipelineId) ?? "",
+      pipelineName: pipelineOf.get(n.pipelineId)?.name ?? "",
+      pipelineStatus: pipelineOf.get(n.pipelineId)?.status ?? "active",
+      pipelineVersion: pipelineOf.get(n.pipelineId)?.version ?? 1,
       projectId,
       key: n.key,
       kind: n.kind as NodeDef["kind"],

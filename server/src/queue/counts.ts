@@ -1,7 +1,7 @@
 // Live counts read from Redis: per node for everyone (the realtime layer's
 // `queue:changed`), and per node for one contributor (the queue view).
 import type { Deps } from "../deps";
-import { getCatalog, type Catalog, type NodeDef } from "./catalog";
+import { forgetCatalog, getCatalog, type Catalog, type NodeDef } from "./catalog";
 import { keysOf, NO_TYPE } from "./keys";
 import { ensureLoaded } from "./rebuild";
 
@@ -13,15 +13,26 @@ export interface NodeCount {
   claimed: number;
 }
 
+/**
+ * Whether the catalog is older than the project's config version read with the counts:
+ * a change made through another instance (a new pipeline, an archive) is seen at the next
+ * read, not only when a claim meets it (catalog.ts).
+ */
+function outdated(deps: Deps, cat: Catalog, version: unknown): boolean {
+  if (((version as string | null) ?? "0") === cat.version) return false;
+  forgetCatalog(deps, cat.projectId);
+  return true;
+}
+
 /** Every work node's counts, in pipeline order (end nodes are not listed). */
-export async function nodeCounts(deps: Deps, projectId: string): Promise<NodeCount[]> {
+export async function nodeCounts(deps: Deps, projectId: string, again = true): Promise<NodeCount[]> {
   const cat = await getCatalog(deps, projectId);
   if (!cat) return [];
   const k = keysOf(projectId);
   const work = cat.ordered.filter((n) => n.kind !== "end");
   // Waiting = the open set's size + what the node's reserved sets hold.
   const read = () => {
-    const p = deps.redis.pipeline().exists(k.epoch).hgetall(k.reservedReady).hgetall(k.busy);
+    const p = deps.redis.pipeline().exists(k.epoch).hgetall(k.reservedReady).hgetall(k.busy).get(k.cfg);
     for (const n of work) p.zcard(k.ready(n.id));
     return p.exec();
   };
@@ -31,11 +42,12 @@ export async function nodeCounts(deps: Deps, projectId: string): Promise<NodeCou
     res = await read();
   }
   for (const [err] of res ?? []) if (err) throw err;
+  if (again && outdated(deps, cat, res![3]![1])) return nodeCounts(deps, projectId, false);
   const reserved = (res![1]![1] ?? {}) as Record<string, string>;
   const busy = (res![2]![1] ?? {}) as Record<string, string>;
   return work.map((n, i) => ({
     nodeId: n.id,
-    available: Number(res![3 + i]![1] ?? 0) + Math.max(0, Number(reserved[n.id] ?? 0)),
+    available: Number(res![4 + i]![1] ?? 0) + Math.max(0, Number(reserved[n.id] ?? 0)),
     claimed: Math.max(0, Number(busy[n.id] ?? 0)),
   }));
 }
@@ -45,6 +57,8 @@ export interface MyCounts {
   available: Map<string, number>;
   held: number;
   heldByType: number;
+  /** False when `cat` is older than the config version: read the catalog again and ask again. */
+  current: boolean;
 }
 
 /** What one contributor could claim at each of these nodes, and what they and their type hold. */
@@ -52,7 +66,7 @@ export async function countsFor(deps: Deps, cat: Catalog, userId: string, typeId
   const k = keysOf(cat.projectId);
   const type = typeId ?? NO_TYPE;
   const read = () => {
-    const p = deps.redis.pipeline().exists(k.epoch).hmget(k.held, `u:${userId}`, `t:${type}`);
+    const p = deps.redis.pipeline().exists(k.epoch).hmget(k.held, `u:${userId}`, `t:${type}`).get(k.cfg);
     for (const n of nodes) {
       p.zcard(k.ready(n.id)).zcard(k.readyUser(n.id, userId)).zcard(k.readyType(n.id, type)).hget(k.excluded(n.id), userId);
     }
@@ -68,8 +82,8 @@ export async function countsFor(deps: Deps, cat: Catalog, userId: string, typeId
   const [held, heldByType] = (res![1]![1] as Array<string | null>).map((n) => Number(n ?? 0)) as [number, number];
   const available = new Map<string, number>();
   nodes.forEach((n, i) => {
-    const b = 2 + i * 4;
+    const b = 3 + i * 4;
     available.set(n.id, Math.max(0, v(b) - v(b + 3)) + v(b + 1) + v(b + 2));
   });
-  return { available, held, heldByType };
+  return { available, held, heldByType, current: !outdated(deps, cat, res![2]![1]) };
 }

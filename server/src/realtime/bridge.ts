@@ -10,6 +10,7 @@ import { rooms, type NotificationType } from "../shared/socket-events";
 import { Coalescer } from "./coalesce";
 import { dropRevokedKeys, recheckOrg, recheckProject, recheckRoom, watchedRooms } from "./recheck";
 import type { Realtime } from "./server";
+import { dropEndedSessions, closeEndedSessions, isSessionsEnded } from "./sessions";
 import type { Marks } from "./types";
 
 /** An access mark for every room of an org (a person removed or their roles changed). */
@@ -54,6 +55,11 @@ export function startRealtimeBridge(deps: Deps, rt: Realtime): () => Promise<voi
         for (const k of encode(m)) outbox.mark(k);
       }
       personal(rt, e);
+      if (e.type === "user.sessions_ended") {
+        const ended = { userId: e.userId, sessionVersion: e.sessionVersion };
+        closeEndedSessions(deps, io, feeds.emitter, ended);
+        io.serverSideEmit("rt:sessions", ended);
+      }
     } catch (err) {
       deps.log.warn({ err, type: e.type }, "realtime bridge failed on an event");
     }
@@ -61,14 +67,19 @@ export function startRealtimeBridge(deps: Deps, rt: Realtime): () => Promise<voi
   io.on("rt:marks", (m: Marks) => {
     if (m && Array.isArray(m.queues) && Array.isArray(m.dashboards) && Array.isArray(m.access)) apply(m);
   });
+  io.on("rt:sessions", (e) => {
+    if (isSessionsEnded(e)) closeEndedSessions(deps, io, feeds.emitter, e);
+  });
 
   // A lost mark (a Redis blip drops pub/sub messages) heals at the next resync;
-  // so does access lost without a project event (a person removed from the org, a key revoked).
+  // so does access lost without a project event (a person removed from the org, a key revoked,
+  // sessions ended by the operator command).
   const resync = setInterval(() => {
     rt.resync();
     void (async () => {
       for (const name of watchedRooms(io)) await recheckRoom(deps, io, feeds.emitter, name);
       await dropRevokedKeys(deps, io);
+      await dropEndedSessions(deps, io, feeds.emitter);
     })().catch((err) => deps.log.warn({ err }, "room recheck failed"));
   }, rt.options.resyncMs);
   resync.unref();
@@ -77,13 +88,14 @@ export function startRealtimeBridge(deps: Deps, rt: Realtime): () => Promise<voi
     clearInterval(resync);
     offBus();
     io.removeAllListeners("rt:marks");
+    io.removeAllListeners("rt:sessions");
     await outbox.stop();
   };
 }
 
 function marksFor(e: DomainEvent): Marks | null {
   const m: Marks = { queues: [], dashboards: [], access: [] };
-  if (e.type === "notification.created" || e.type === "notification.read" || e.type === "claim.expiring") return null;
+  if (e.type === "notification.created" || e.type === "notification.read" || e.type === "claim.expiring" || e.type === "user.sessions_ended") return null;
   if (e.type === "org.people_changed") {
     m.access.push({ projectId: ANY_PROJECT, orgId: e.orgId });
     return m;

@@ -14,7 +14,9 @@ export interface NodeState {
 }
 
 export async function readQueueCounts(deps: Deps, projectId: string): Promise<NodeState[]> {
-  const [counts, cat] = await Promise.all([nodeCounts(deps, projectId), getCatalog(deps, projectId)]);
+  // After the counts: they read the catalog again when it is older than the project's config.
+  const counts = await nodeCounts(deps, projectId);
+  const cat = await getCatalog(deps, projectId);
   return counts.map((c) => ({
     count: { projectId, nodeId: c.nodeId, available: c.available, claimed: c.claimed },
     typeId: cat?.nodes.get(c.nodeId)?.typeId ?? null,

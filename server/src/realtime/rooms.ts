@@ -70,6 +70,9 @@ async function currentActor(deps: Deps, socket: AppSocket): Promise<Actor> {
   }
   const actor = await loadActor(deps.db, old.userId, old.apiKey, { fresh: true });
   if (!actor) throw unauthenticated("This account can no longer sign in.");
+  // Ended (password changed, signed out everywhere): closed by realtime/sessions.ts, joins nothing meanwhile.
+  const version = socket.data.sessionVersion;
+  if (version !== null && version !== actor.sessionVersion) throw unauthenticated("This session ended: sign in again.");
   socket.data.actor = actor;
   return actor;
 }

@@ -68,7 +68,7 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
       if ((perUser.get(actor.userId) ?? 0) >= opts.socketsPerUser)
         return next(refusal("too_many_connections", `At most ${opts.socketsPerUser} live connections per person: close some tabs or clients.`));
       const exp = (actor as { tokenExpiresAt?: number }).tokenExpiresAt;
-      socket.data = { actor, expiresAt: exp ? exp * 1000 : null, inner: new Map() };
+      socket.data = { actor, expiresAt: exp ? exp * 1000 : null, sessionVersion: actor.apiKey ? null : actor.sessionVersion, inner: new Map() };
       next();
     } catch (err) {
       deps.log.warn({ err }, "socket handshake failed");

@@ -15,12 +15,16 @@ export interface Marks {
 
 export interface InterServerEvents {
   "rt:marks": (m: Marks) => void;
+  /** A person's sessions older than this version ended (realtime/sessions.ts). */
+  "rt:sessions": (e: { userId: string; sessionVersion: number }) => void;
 }
 
 export interface SocketData {
   actor: Actor;
   /** Login token expiry in ms since the epoch; null for API keys. */
   expiresAt: number | null;
+  /** The login token's session version; null for API keys (realtime/sessions.ts). */
+  sessionVersion: number | null;
   /**
    * Public room → the inner room this socket also sits in, which decides what it
    * is sent: `<room>@<timeframe>` for dashboards, `<room>~<audience>` for queues.

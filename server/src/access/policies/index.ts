@@ -4,6 +4,7 @@ import { projectPolicy } from "./project";
 import { livePolicy } from "./live";
 import { notificationPolicy } from "./notification";
 import { claimPolicy } from "./claim";
+import { accountPolicy } from "./account";
 
 export const policies = {
   org: orgPolicy,
@@ -11,4 +12,5 @@ export const policies = {
   live: livePolicy,
   notification: notificationPolicy,
   claim: claimPolicy,
+  account: accountPolicy,
 };

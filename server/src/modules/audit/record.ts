@@ -25,7 +25,8 @@ export interface AuditInput {
   after?: unknown;
 }
 
-export async function recordAudit(tx: Tx, actor: Actor, e: AuditInput): Promise<void> {
+/** `actor` is whoever acted: a signed-in person or key, or (userId null) the operator's command line. */
+export async function recordAudit(tx: Tx, actor: Pick<Actor, "apiKey"> & { userId: string | null }, e: AuditInput): Promise<void> {
   await tx.auditEntry.create({
     data: {
       orgId: e.orgId,

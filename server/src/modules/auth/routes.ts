@@ -1,12 +1,15 @@
 import { z } from "zod";
-import { signToken } from "../../auth/jwt";
 import { hashPassword, verifyPassword } from "../../auth/passwords";
 import { invalidRequest, unauthenticated } from "../../http/errors";
 import type { Api } from "../../http/route";
 import { LoginLimiter } from "../../http/rate-limit";
 import type { Deps } from "../../deps";
 import { hashInvitationToken } from "../people/service";
-import { userView, userSchema } from "./view";
+import { registerAccountRoutes } from "./account-routes";
+import { PASSWORD_HINT, PASSWORD_MIN } from "./password-rules";
+import { registerResetRoutes } from "./reset-routes";
+import { sessionOf } from "./session";
+import { userSchema } from "./view";
 
 const loginBody = z.strictObject({ email: z.string().email().max(254), password: z.string().min(1).max(1024) });
 const acceptBody = z.strictObject({
@@ -19,6 +22,9 @@ const session = z.object({ token: z.string(), user: userSchema });
 
 export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddressPerMinute?: number; rateLimitPrefix?: string } = {}) {
   const limiter = new LoginLimiter(deps, limits.loginPerAddressPerMinute, limits.rateLimitPrefix);
+  // The same limiter checks the current password of a change: one budget per email.
+  registerAccountRoutes(api, limiter);
+  registerResetRoutes(api);
 
   api.add({
     method: "post",
@@ -36,7 +42,7 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
         throw unauthenticated("Email or password is not right.");
       }
       await limiter.succeeded(email);
-      return { token: signToken(deps.jwtSecret, user.id, deps.clock), user: userView(user) };
+      return sessionOf(deps, user);
     },
   });
 
@@ -84,8 +90,8 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
         }
         await limiter.succeeded(user.email);
       } else {
-        if (body.password.length < 8)
-          throw invalidRequest("Use at least 8 characters.", { issues: [{ in: "body", path: "password", message: "Use at least 8 characters" }] });
+        if (body.password.length < PASSWORD_MIN)
+          throw invalidRequest(`${PASSWORD_HINT}.`, { issues: [{ in: "body", path: "password", message: PASSWORD_HINT }] });
         passwordHash = await hashPassword(body.password);
       }
 
@@ -102,7 +108,7 @@ export function registerAuthRoutes(api: Api, deps: Deps, limits: { loginPerAddre
         return tx.user.findUniqueOrThrow({ where: { id: user.id } });
       });
       deps.bus.publish({ type: "org.people_changed", orgId: inv.orgId, userId: user.id });
-      return { token: signToken(deps.jwtSecret, joined.id, deps.clock), user: userView(joined) };
+      return sessionOf(deps, joined);
     },
   });
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { userSchema, userView } from "../auth/view";
 import { loadOrg } from "../load";
+import { createResetLink } from "./password-reset";
 import { invitePerson, listPeople, removePerson, updatePerson } from "./service";
 
 const grant = z.strictObject({
@@ -79,6 +80,23 @@ export function registerPeopleRoutes(api: Api) {
     async handler({ actor, params, body, deps }) {
       await loadOrg(deps, actor, params.orgId, "org.grant");
       return updatePerson(deps, actor, params.orgId, params.userId, body);
+    },
+  });
+
+  api.add({
+    method: "post",
+    path: "/api/orgs/:orgId/people/:userId/password-reset",
+    tag: "people",
+    summary:
+      "Make a one-time password reset link for a person who forgot theirs (answered once: hand it on; valid 24 hours, a new one replaces it). " +
+      "A signed-in Org Admin, not an API key, of every organization the person is in (else 403 reset_not_allowed), never for themselves.",
+    params: personParams,
+    status: 201,
+    response: z.object({ user: userSchema, reset: z.object({ token: z.string(), url: z.string(), expiresAt: z.string() }) }),
+    async handler({ actor, params, deps }) {
+      await loadOrg(deps, actor, params.orgId, "org.grant");
+      const { user, reset } = await createResetLink(deps, actor, params.orgId, params.userId);
+      return { user: userView(user), reset };
     },
   });
 

@@ -22,6 +22,7 @@ export const nodeInputSchema = z.strictObject({
 export const pipelineInputSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
+    description: z.string().max(2000).optional(),
     nodes: z.array(nodeInputSchema).min(2).max(50),
   })
   .superRefine((p, ctx) => {

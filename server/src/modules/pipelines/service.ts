@@ -1,5 +1,6 @@
 // Pipelines: created whole (nodes in order), read, listed. Definitions are
-// immutable once created, so tasks never sit at a node that changed under them.
+// immutable once created, so tasks never sit at a node that changed under them:
+// a change of flow or form is a new version (lifecycle.ts).
 import { Prisma } from "@prisma/client";
 import type { Actor } from "../../access/actor";
 import { authorize, type Action } from "../../access/authorize";
@@ -14,7 +15,7 @@ import { afterCursor, keysetOrder } from "../../http/keyset";
 import { LEASE_DEFAULT, type PipelineInput } from "./schema";
 
 type Project = { id: string; orgId: string };
-const withNodes = { nodes: { orderBy: { position: "asc" } } } as const;
+export const withNodes = { nodes: { orderBy: { position: "asc" } }, next: { select: { id: true } } } as const;
 
 export async function createPipeline(deps: Deps, actor: Actor, project: Project, input: PipelineInput, templateId?: string) {
   const p = await deps.db.$transaction(async (tx) => {
@@ -34,11 +35,27 @@ export async function createPipeline(deps: Deps, actor: Actor, project: Project,
   return p;
 }
 
-/** Writes a validated definition (also used by the demo seed, inside its transaction). */
-export async function insertPipeline(tx: Tx | Db, projectId: string, input: PipelineInput, templateId?: string) {
+/** Writes a validated definition (also used by the demo seed, inside its transaction); `previous`: the version it replaces. */
+export async function insertPipeline(
+  tx: Tx | Db,
+  projectId: string,
+  input: PipelineInput,
+  templateId?: string,
+  previous?: { id: string; version: number; description: string },
+) {
   const id = newId();
   const ids = new Map(input.nodes.map((n) => [n.key, newId()]));
-  await tx.pipeline.create({ data: { id, projectId, name: input.name, templateId: templateId ?? null } });
+  await tx.pipeline.create({
+    data: {
+      id,
+      projectId,
+      name: input.name,
+      description: input.description ?? previous?.description ?? "",
+      templateId: templateId ?? null,
+      version: previous ? previous.version + 1 : 1,
+      previousId: previous?.id ?? null,
+    },
+  });
   await tx.pipelineNode.createMany({
     data: input.nodes.map((n, position) => ({
       id: ids.get(n.key)!,
@@ -58,7 +75,7 @@ export async function insertPipeline(tx: Tx | Db, projectId: string, input: Pipe
   return tx.pipeline.findUniqueOrThrow({ where: { id }, include: withNodes });
 }
 
-async function typesMustExist(tx: Tx, projectId: string, input: PipelineInput) {
+export async function typesMustExist(tx: Tx, projectId: string, input: PipelineInput) {
   const wanted = [...new Set(input.nodes.map((n) => n.contributorTypeId).filter((t): t is string => !!t))];
   if (!wanted.length) return;
   // FOR SHARE until commit: a concurrent delete of a type waits and then counts these nodes.
@@ -79,10 +96,10 @@ export async function loadPipeline(deps: Deps, actor: Actor, pipelineId: string,
   return p;
 }
 
-/** One page of the project's pipelines, oldest first. */
-export function listPipelines(deps: Deps, projectId: string, page: { limit: number; cursor?: string }) {
+/** One page of the project's pipelines, oldest first; all of them, or the active or the archived ones. */
+export function listPipelines(deps: Deps, projectId: string, page: { limit: number; cursor?: string; status?: "active" | "archived" }) {
   return deps.db.pipeline.findMany({
-    where: { projectId, ...afterCursor("createdAt", "asc", page.cursor) },
+    where: { projectId, ...(page.status ? { status: page.status } : {}), ...afterCursor("createdAt", "asc", page.cursor) },
     include: withNodes,
     orderBy: keysetOrder("createdAt", "asc"),
     take: page.limit + 1,

@@ -19,7 +19,14 @@ export const pipelineSchema = z.object({
   id: z.string(),
   projectId: z.string(),
   name: z.string(),
+  description: z.string(),
   templateId: z.string().nullable(),
+  /** archived: takes no new tasks (imports and runs answer 409 pipeline_archived); the tasks in it finish. */
+  status: z.enum(["active", "archived"]),
+  version: z.number(),
+  /** The version this one replaced, and the one that replaced it. */
+  previousId: z.string().nullable(),
+  nextId: z.string().nullable(),
   createdAt: z.string(),
   nodes: z.array(nodeSchema),
 });
@@ -36,7 +43,19 @@ type NodeRow = {
   form: unknown;
   reviewsNodeId: string | null;
 };
-type Row = { id: string; projectId: string; name: string; templateId: string | null; createdAt: Date; nodes: NodeRow[] };
+type Row = {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  templateId: string | null;
+  status: string;
+  version: number;
+  previousId: string | null;
+  next: { id: string } | null;
+  createdAt: Date;
+  nodes: NodeRow[];
+};
 
 export function pipelineView(p: Row): z.infer<typeof pipelineSchema> {
   const keyOf = new Map(p.nodes.map((n) => [n.id, n.key]));
@@ -44,7 +63,12 @@ export function pipelineView(p: Row): z.infer<typeof pipelineSchema> {
     id: p.id,
     projectId: p.projectId,
     name: p.name,
+    description: p.description,
     templateId: p.templateId,
+    status: p.status as "active" | "archived",
+    version: p.version,
+    previousId: p.previousId,
+    nextId: p.next?.id ?? null,
     createdAt: p.createdAt.toISOString(),
     nodes: p.nodes.map((n) => ({
       id: n.id,

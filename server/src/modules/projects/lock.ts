@@ -56,6 +56,15 @@ export async function lockProject(tx: Tx, projectId: string): Promise<void> {
 }
 
 /**
+ * A pipeline's archive, restore or new version (pipelines/lifecycle.ts): waits for the imports
+ * and runs under way in the project, and none starts until commit (they read the pipeline's
+ * status after their shared lock). Claims are not held up: the tasks in an archived pipeline finish.
+ */
+export async function lockWriters(tx: Tx, projectId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LIFECYCLE}::int, hashtext(${projectId}::text))`;
+}
+
+/**
  * An archive refuses the claims Redis decided before it (on definitions an
  * instance cached while the project was active): pipelines_claim answers
  * `stale` to a generation other than PostgreSQL's, and the claim reads the

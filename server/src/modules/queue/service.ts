@@ -36,16 +36,26 @@ function myActiveClaims(deps: Deps, projectId: string, userId: string) {
   );
 }
 
-export async function queueView(deps: Deps, actor: Actor, projectId: string) {
-  const member = contributorIn(actor, projectId)!;
+/** The catalog and the caller's counts at its nodes, read again once if a change made the catalog old. */
+async function workNodes(deps: Deps, projectId: string, userId: string, typeId: string | null, again = true) {
   const cat = await getCatalog(deps, projectId);
   if (!cat) throw notFound("project");
-  const typeId = member.contributorTypeId;
   const nodes = cat.ordered.filter((n) => n.kind !== "end" && (!n.typeId || n.typeId === typeId));
-  const [counts, mine] = await Promise.all([
-    countsFor(deps, cat, actor.userId, typeId, nodes),
+  const counts = await countsFor(deps, cat, userId, typeId, nodes);
+  if (!counts.current && again) return workNodes(deps, projectId, userId, typeId, false);
+  return { cat, nodes, counts };
+}
+
+export async function queueView(deps: Deps, actor: Actor, projectId: string) {
+  const member = contributorIn(actor, projectId)!;
+  const typeId = member.contributorTypeId;
+  const [{ cat, nodes: all, counts }, mine] = await Promise.all([
+    workNodes(deps, projectId, actor.userId, typeId),
     myActiveClaims(deps, projectId, actor.userId),
   ]);
+  // An archived pipeline's nodes are listed while they hold work for the caller (its tasks in
+  // flight finish there), so old versions do not stay in the queue once emptied.
+  const nodes = all.filter((n) => n.pipelineStatus === "active" || counts.available.get(n.id) || mine.some((c) => c.nodeId === n.id));
   const type = typeId ? cat.types.get(typeId) : undefined;
   const schedule = scheduleOf(type, deps.clock.now());
   const limit = type?.claimLimit ?? UNTYPED_CLAIM_LIMIT;
@@ -63,6 +73,7 @@ export async function queueView(deps: Deps, actor: Actor, projectId: string) {
         nodeId: n.id,
         pipelineId: n.pipelineId,
         pipelineName: n.pipelineName,
+        pipelineVersion: n.pipelineVersion,
         key: n.key,
         name: n.name,
         kind: n.kind as "task" | "review",

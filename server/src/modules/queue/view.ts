@@ -9,6 +9,8 @@ export const queueItemSchema = z.object({
   nodeId: z.string(),
   pipelineId: z.string(),
   pipelineName: z.string(),
+  /** Versions of a pipeline share its name; an old version is listed while it still holds work for the caller. */
+  pipelineVersion: z.number(),
   key: z.string(),
   name: z.string(),
   kind: z.enum(["task", "review"]),

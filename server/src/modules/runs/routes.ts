@@ -60,7 +60,7 @@ export function registerRunRoutes(api: Api) {
     path: "/api/agents/:agentId/runs",
     tag,
     summary:
-      "Ingest an agent run: creates its task at the first node of the chosen pipeline of the agent's project (a paused or archived agent answers 409 agent_not_active); idempotent by externalId",
+      "Ingest an agent run: creates its task at the first node of the chosen pipeline of the agent's project (a paused or archived agent answers 409 agent_not_active; an archived pipeline 409 pipeline_archived, with details.currentPipelineId when a newer version replaced it); idempotent by externalId",
     params: z.strictObject({ agentId: id }),
     body: runBody,
     status: 201,

@@ -3,7 +3,8 @@
 // Run row points at it; after commit Redis places the task and the event goes out.
 // Only an active agent's runs in an active project are taken; the agent row is
 // read FOR SHARE so a pause that commits first is always seen, and the project
-// after its shared lock (projects/lock.ts), so an archive or delete is too. A
+// and the pipeline after the project's shared lock (projects/lock.ts), so an
+// archive or delete of either (or a new version of the pipeline) is too. A
 // run sent with the agent's own id (`externalId`) is taken once: a retry of the
 // same run answers the run already made, so an agent may resend whatever it is
 // unsure was received.
@@ -13,6 +14,7 @@ import type { Deps } from "../../deps";
 import { conflict, notFound } from "../../http/errors";
 import { newId } from "../../queue/ids";
 import { recordAudit } from "../audit/record";
+import { pipelineMustTakeTasks } from "../pipelines/open";
 import { projectMustBeActive, shareLock } from "../projects/lock";
 import { enqueueTasks, insertTasks, type NewTask } from "../tasks/service";
 
@@ -51,6 +53,7 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
     include: { nodes: { orderBy: { position: "asc" }, take: 1 } },
   });
   if (!pipeline || !pipeline.nodes[0]) throw notFound("pipeline");
+  await pipelineMustTakeTasks(deps.db, pipeline.id, pipeline.status);
   const first = pipeline.nodes[0];
 
   const runId = newId();
@@ -69,12 +72,14 @@ export async function ingestRun(deps: Deps, actor: Actor, project: Project, agen
     .$transaction(async (tx) => {
       // The project's lock first (an archive or delete under way commits before this reads), then the agent's row.
       await shareLock(tx, [project.id]);
-      const [row] = await tx.$queryRaw<Array<{ status: string; projectStatus: string }>>`
-        SELECT a."status", p."status" AS "projectStatus" FROM "Agent" a JOIN "Project" p ON p."id" = a."projectId"
+      const [row] = await tx.$queryRaw<Array<{ status: string; projectStatus: string; pipelineStatus: string | null }>>`
+        SELECT a."status", p."status" AS "projectStatus", (SELECT "status" FROM "Pipeline" WHERE "id" = ${pipeline.id}) AS "pipelineStatus"
+        FROM "Agent" a JOIN "Project" p ON p."id" = a."projectId"
         WHERE a."id" = ${agent.id} FOR SHARE OF a`;
       if (!row) throw notFound("agent");
       mustBeActive(row.status);
       projectMustBeActive(row.projectStatus);
+      await pipelineMustTakeTasks(tx, pipeline.id, row.pipelineStatus);
       await insertTasks(tx, { projectId: project.id, pipelineId: pipeline.id, nodeId: first.id, tasks: [task], event: "created" });
       const run = await tx.run.create({
         data: {

@@ -24,7 +24,8 @@ export function registerTaskRoutes(api: Api) {
     method: "post",
     path: "/api/pipelines/:pipelineId/tasks",
     tag: "tasks",
-    summary: "Import tasks into a pipeline's first node: JSON {tasks:[…]} or text/csv, up to 10,000 per request, all or nothing",
+    summary:
+      "Import tasks into a pipeline's first node: JSON {tasks:[…]} or text/csv, up to 10,000 per request, all or nothing; an archived pipeline answers 409 pipeline_archived (details.currentPipelineId when a newer version replaced it)",
     params: z.strictObject({ pipelineId: id }),
     body: importBody,
     accepts: ["text/csv"],

@@ -1,6 +1,7 @@
 // Tasks enter a pipeline at its first node: bulk import (JSON or CSV, up to
 // MAX_IMPORT per request, one transaction, under the project's shared lock so
-// an archive or delete waits for it or is seen by it: projects/lock.ts), then
+// an archive or delete of the project, or an archive or new version of the
+// pipeline, waits for it or is seen by it: projects/lock.ts), then
 // Redis follows and one `task.queued` event goes out. insertTasks/enqueueTasks
 // serve other entry points too (agent runs). Assignments are checked in the
 // insert's transaction with the types and members they name read FOR SHARE: a
@@ -17,6 +18,7 @@ import { newId } from "../../queue/ids";
 import { markStale } from "../../queue/stale";
 import { recordAudit } from "../audit/record";
 import { shareTypes } from "../contributor-types/lock";
+import { pipelineMustTakeTasks } from "../pipelines/open";
 import { projectMustBeActive, shareProject } from "../projects/lock";
 
 export const MAX_IMPORT = 10_000;
@@ -38,12 +40,13 @@ export interface NewTask {
   createdAt: Date;
 }
 
-type Pipeline = { id: string; projectId: string; project: { orgId: string; status: string }; nodes: Array<{ id: string; position: number; contributorTypeId: string | null }> };
+type Pipeline = { id: string; projectId: string; status: string; project: { orgId: string; status: string }; nodes: Array<{ id: string; position: number; contributorTypeId: string | null }> };
 
 export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, items: TaskInput[]) {
   if (items.length > MAX_IMPORT) throw payloadTooLarge(`At most ${MAX_IMPORT} tasks per import (got ${items.length}); split the file.`);
   if (!items.length) throw invalidRequest("There are no tasks to import.");
   projectMustBeActive(pipeline.project.status);
+  await pipelineMustTakeTasks(deps.db, pipeline.id, pipeline.status);
   const first = pipeline.nodes.reduce((a, b) => (b.position < a.position ? b : a));
   const now = deps.clock.now();
   const tasks: NewTask[] = items.map((t) => ({
@@ -62,6 +65,7 @@ export async function importTasks(deps: Deps, actor: Actor, pipeline: Pipeline, 
       const status = await shareProject(tx, pipeline.projectId);
       if (!status) throw notFound("pipeline");
       projectMustBeActive(status);
+      await pipelineMustTakeTasks(tx, pipeline.id);
       await assignmentsMustExist(tx, pipeline.projectId, first.contributorTypeId, items);
       await insertTasks(tx, { projectId: pipeline.projectId, pipelineId: pipeline.id, nodeId: first.id, tasks, event: "imported" });
       await recordAudit(tx, actor, {

@@ -46,15 +46,17 @@ export function withQuery(path: string, query?: Query): string {
 
 export class ApiClient {
   token: string | null = null;
-  /** Called when the server says the session is no longer valid (401). */
-  onUnauthenticated: (() => void) | null = null;
+  /** Called when the server says the session is no longer valid (401), with the token the request carried. */
+  onUnauthenticated: ((token: string) => void) | null = null;
 
   /** "" in the app (same origin); tests point it at a local server. */
   constructor(public base = "") {}
 
   async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    // The token this request carries: by its answer the session may have a newer one.
+    const sent = this.token;
+    if (sent) headers.authorization = `Bearer ${sent}`;
     let payload: string | undefined;
     if (opts.raw) {
       payload = opts.raw.body;
@@ -82,7 +84,7 @@ export class ApiClient {
     if (!res.ok) {
       const err = toApiError(res.status, parsed);
       // A login attempt answering 401 is a wrong password, not a lost session.
-      if (res.status === 401 && this.token && !path.startsWith("/api/auth/")) this.onUnauthenticated?.();
+      if (res.status === 401 && sent && !path.startsWith("/api/auth/")) this.onUnauthenticated?.(sent);
       throw err;
     }
     return parsed as T;

@@ -114,19 +114,30 @@ export interface PipelineNode {
   name: string;
   contributorTypeId?: string | null;
   leaseSeconds?: number;
+  /** Heartbeats extend a lease up to this long after the claim (the server's default: 4 × the lease). */
+  maxLeaseSeconds?: number | null;
   form?: { criteria: Criterion[] } | null;
   /** Review nodes: the key (in definitions) of the task node they review. */
   reviews?: string | null;
   position?: number;
 }
 
+export type PipelineStatus = "active" | "archived";
+
 export interface Pipeline {
   id: string;
   projectId: string;
   name: string;
+  description?: string;
   nodes: PipelineNode[];
   createdAt: string;
   templateId?: string | null;
+  /** archived: takes no new tasks; the tasks in it finish. Absent from older servers: active. */
+  status?: PipelineStatus;
+  version?: number;
+  previousId?: string | null;
+  /** The version that replaced this one. */
+  nextId?: string | null;
 }
 
 export type TaskStatus = "queued" | "claimed" | "completed";
@@ -159,6 +170,8 @@ export interface QueueItem {
   reason?: string | null;
   opensAt?: string | null;
   pipelineName?: string;
+  /** Versions share the pipeline's name: an old one is listed while it still holds work. */
+  pipelineVersion?: number;
 }
 
 export interface MyClaim {

@@ -13,7 +13,9 @@ function open(personas: Persona[], current: Persona = personas[0]!) {
     notificationPermission: "granted",
     onswitch: (p: Persona) => calls.push(`switch:${p}`),
     onnotifications: () => calls.push("notifications"),
+    onaccount: () => calls.push("account"),
     onlogout: () => calls.push("logout"),
+    onlogouteverywhere: () => calls.push("everywhere"),
   });
   return calls;
 }
@@ -33,6 +35,15 @@ describe("UserMenu", () => {
     await fireEvent.click(screen.getByRole("button", { name: /Ada Admin/ }));
     expect(screen.queryByRole("menuitem", { name: /Switch to/ })).toBeNull();
     expect(screen.getByRole("menuitem", { name: "Sign out" })).toBeTruthy();
+  });
+
+  it("offers the password change and signing out everywhere", async () => {
+    const calls = open(["contributor"]);
+    await fireEvent.click(screen.getByRole("button", { name: /Ada Admin/ }));
+    await fireEvent.click(screen.getByRole("menuitem", { name: "Change password" }));
+    await fireEvent.click(screen.getByRole("button", { name: /Ada Admin/ }));
+    await fireEvent.click(screen.getByRole("menuitem", { name: "Sign out everywhere" }));
+    expect(calls).toEqual(["account", "everywhere"]);
   });
 
   it("opens and closes from the keyboard", async () => {

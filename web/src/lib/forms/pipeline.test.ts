@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineNode } from "../api/types";
-import { errorSummary, fromPipeline, leaseText, newCriterion, newNode, slug, toDefinition, uniqueKey, validatePipeline } from "./pipeline";
+import { errorSummary, fromPipeline, leaseText, newCriterion, newNode, pipelineLabel, slug, takesTasks, toDefinition, uniqueKey, validatePipeline } from "./pipeline";
 
 const good = (): PipelineNode[] => [
   { key: "evaluate", kind: "task", name: "Evaluate", leaseSeconds: 600, form: { criteria: [newCriterion("rating", [])] } },
@@ -96,6 +96,22 @@ describe("toDefinition / fromPipeline", () => {
     expect(nodes[1]!.reviews).toBe("evaluate");
   });
 
+  it("keeps a node's own heartbeat cap when a pipeline is edited as a new version, not the default", () => {
+    const stored = [
+      { id: "a", key: "evaluate", kind: "task", name: "Evaluate", position: 0, leaseSeconds: 600, maxLeaseSeconds: 3600, form: { criteria: [newCriterion("rating", [])] } },
+      { id: "b", key: "review", kind: "review", name: "Review", position: 1, leaseSeconds: 600, maxLeaseSeconds: 2400, reviewsNodeId: "a" },
+      { id: "c", key: "done", kind: "end", name: "Done", position: 2 },
+    ] as PipelineNode[];
+    const nodes = fromPipeline(stored);
+    const def = toDefinition(nodes);
+    expect([def[0]!.maxLeaseSeconds, def[1]!.maxLeaseSeconds, def[1]!.reviews]).toEqual([3600, undefined, "evaluate"]);
+    // A longer lease than the cap kept: said at the lease, before the server refuses it.
+    nodes[0]!.leaseSeconds = 7200;
+    expect(validatePipeline("x", nodes)["nodes.0.leaseSeconds"]).toMatch(/At most 60 min/);
+    nodes[1]!.leaseSeconds = 7200;
+    expect(validatePipeline("x", nodes)["nodes.1.leaseSeconds"]).toBeUndefined();
+  });
+
   it("starts new nodes with sensible defaults", () => {
     const t = newNode("task", []);
     expect(t.form?.criteria).toHaveLength(1);
@@ -124,5 +140,14 @@ describe("errorSummary", () => {
 describe("leaseText", () => {
   it("reads seconds as words", () => {
     expect([leaseText(45), leaseText(1800), leaseText(9000), leaseText(undefined)]).toEqual(["45 s", "30 min", "2.5 h", ""]);
+  });
+});
+
+describe("pipeline versions and status", () => {
+  it("names a changed or archived pipeline in lists, and only active ones take tasks", () => {
+    expect(pipelineLabel({ name: "Evals" })).toBe("Evals");
+    expect(pipelineLabel({ name: "Evals", version: 2, status: "active" })).toBe("Evals (v2)");
+    expect(pipelineLabel({ name: "Evals", version: 1, status: "archived" })).toBe("Evals (archived)");
+    expect([takesTasks({}), takesTasks({ status: "active" }), takesTasks({ status: "archived" })]).toEqual([true, true, false]);
   });
 });

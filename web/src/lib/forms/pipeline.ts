@@ -1,6 +1,6 @@
 // Building and checking a pipeline definition in the node editor. The server
 // validates again; these rules let the editor point at the node at fault.
-import type { Criterion, CriterionKind, NodeKind, PipelineNode } from "../api/types";
+import type { Criterion, CriterionKind, NodeKind, Pipeline, PipelineNode } from "../api/types";
 
 // The server's rules (pipelines/schema.ts, pipelines/form.ts): a stricter rule
 // here would refuse keys the API accepts, as in a template or a library criterion.
@@ -95,6 +95,8 @@ export function validatePipeline(name: string, nodes: PipelineNode[]): Record<st
     if (n.kind !== "end" && n.leaseSeconds !== undefined) {
       const l = n.leaseSeconds;
       if (!Number.isInteger(l) || l < 5 || l > 86400) e[`${p}.leaseSeconds`] = "Between 5 seconds and 24 hours.";
+      // A node kept from the version being changed may cap its heartbeats below a longer new lease.
+      else if (n.maxLeaseSeconds && l > n.maxLeaseSeconds) e[`${p}.leaseSeconds`] = `At most ${leaseText(n.maxLeaseSeconds)}: heartbeats extend a lease up to that long.`;
     }
     if (n.kind === "task") {
       const criteria = n.form?.criteria ?? [];
@@ -132,6 +134,7 @@ export function toDefinition(nodes: PipelineNode[]): PipelineNode[] {
     if (n.kind !== "end") {
       if (n.contributorTypeId) out.contributorTypeId = n.contributorTypeId;
       if (n.leaseSeconds !== undefined) out.leaseSeconds = n.leaseSeconds;
+      if (n.maxLeaseSeconds) out.maxLeaseSeconds = n.maxLeaseSeconds;
     }
     if (n.kind === "task") out.form = { criteria: (n.form?.criteria ?? []).map(cleanCriterion) };
     if (n.kind === "review" && n.reviews) out.reviews = n.reviews;
@@ -147,7 +150,10 @@ function cleanCriterion(c: Criterion): Criterion {
   return out;
 }
 
-/** An existing pipeline's nodes for the editor: review targets as keys, whatever the server sent. */
+/**
+ * An existing pipeline's nodes for the editor: review targets as keys, whatever the server sent;
+ * a heartbeat cap kept only when set apart from the default (4 × the lease), so a new lease moves it.
+ */
 export function fromPipeline(nodes: PipelineNode[]): PipelineNode[] {
   const keyById = new Map(nodes.filter((n) => n.id).map((n) => [n.id!, n.key]));
   return [...nodes]
@@ -155,10 +161,21 @@ export function fromPipeline(nodes: PipelineNode[]): PipelineNode[] {
     .map((n) => {
       const r = n as PipelineNode & { reviewsNodeId?: string | null; reviewsKey?: string | null };
       const reviews = r.reviews ?? r.reviewsKey ?? (r.reviewsNodeId ? keyById.get(r.reviewsNodeId) : undefined) ?? null;
+      const ownCap = n.maxLeaseSeconds && n.leaseSeconds && n.maxLeaseSeconds !== 4 * n.leaseSeconds;
       return {
         ...n,
+        maxLeaseSeconds: ownCap ? n.maxLeaseSeconds : undefined,
         reviews: reviews && keyById.has(reviews) ? keyById.get(reviews)! : reviews,
         form: n.form ? { criteria: n.form.criteria.map((c) => ({ ...c })) } : n.kind === "task" ? { criteria: [] } : null,
       };
     });
+}
+
+/** Whether new tasks may go to it (imports, runs): an archived pipeline takes none. Older servers send no status. */
+export const takesTasks = (p: Pick<Pipeline, "status">): boolean => (p.status ?? "active") === "active";
+
+/** A pipeline as lists name it: versions share their name, so a changed one says which it is. */
+export function pipelineLabel(p: Pick<Pipeline, "name" | "version" | "status">): string {
+  const parts = [(p.version ?? 1) > 1 ? `v${p.version}` : "", takesTasks(p) ? "" : "archived"].filter(Boolean);
+  return parts.length ? `${p.name} (${parts.join(", ")})` : p.name;
 }

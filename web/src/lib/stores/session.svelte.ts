@@ -1,5 +1,7 @@
 // The signed-in session: the token (kept in localStorage so a reload stays
-// signed in), the account from /api/me, and sign-in / sign-out.
+// signed in), the account from /api/me, and sign-in / sign-out. A password change
+// ends every other session and answers a fresh token, which this tab takes, and so do
+// this browser's other tabs (they hear it through localStorage's storage event).
 import { api, ApiError } from "../api/client";
 import type { Me, Session } from "../api/types";
 
@@ -24,9 +26,12 @@ class SessionStore {
   notice = $state<string | null>(null);
   ready = $state(false);
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A password change in flight: the session it ends is this tab's too, and the answer replaces it. */
+  private changing: Promise<unknown> | null = null;
 
   constructor() {
-    api.onUnauthenticated = () => this.expire();
+    api.onUnauthenticated = (token) => void this.ended(token);
+    if (typeof window !== "undefined") window.addEventListener("storage", (e) => void this.adopt(e));
   }
 
   get user() {
@@ -59,6 +64,41 @@ class SessionStore {
     await this.start(s);
   }
 
+  /** Changes the password: every other session ends; this one goes on with the fresh token answered. */
+  async changePassword(currentPassword: string, newPassword: string) {
+    const p = api.post<Session>("/api/me/password", { currentPassword, newPassword });
+    this.changing = p;
+    try {
+      const s = await p;
+      this.store(s.token);
+      this.setToken(s.token);
+    } finally {
+      if (this.changing === p) this.changing = null;
+    }
+  }
+
+  /**
+   * The server ended the session of `token` (a 401 to a request that carried it, the socket's
+   * `session:expired`): signed out, unless this tab has a newer token by then (its own password
+   * change, whose answer may come after the end it caused).
+   */
+  async ended(token: string | null) {
+    if (this.changing) await this.changing.catch(() => {});
+    if (this.token && token === this.token) this.logout("Your session ended. Sign in again to continue.");
+  }
+
+  /** Ends every session of the account, this one too. */
+  async signOutEverywhere() {
+    await api.post("/api/me/sign-out-everywhere");
+    this.logout("You signed out everywhere. Sign in again to continue.");
+  }
+
+  /** Sets a new password with a reset link an admin handed on, and signs in. */
+  async useResetLink(token: string, password: string) {
+    const s = await api.post<Session>(`/api/auth/password-resets/${encodeURIComponent(token)}`, { password });
+    await this.start(s);
+  }
+
   /** Reloads /api/me (roles may change while signed in). */
   async refresh() {
     this.me = await api.get<Me>("/api/me");
@@ -66,7 +106,8 @@ class SessionStore {
 
   logout(notice: string | null = null) {
     clearTimeout(this.expiryTimer);
-    localStorage.removeItem(TOKEN_KEY);
+    // Not a newer token another tab stored meanwhile (it changed the password, or signed in again).
+    if (localStorage.getItem(TOKEN_KEY) === this.token) localStorage.removeItem(TOKEN_KEY);
     api.token = null;
     this.token = null;
     this.me = null;
@@ -75,9 +116,25 @@ class SessionStore {
 
   private async start(s: Session) {
     this.notice = null;
-    localStorage.setItem(TOKEN_KEY, s.token);
+    this.store(s.token);
     this.setToken(s.token);
     await this.refresh();
+  }
+
+  private store(token: string) {
+    localStorage.setItem(TOKEN_KEY, token);
+  }
+
+  /** Another tab of this browser stored a new token (a sign-in, a password change): this tab takes it too. */
+  private async adopt(e: StorageEvent) {
+    if (e.key !== TOKEN_KEY || !e.newValue || e.newValue === this.token || this.expired(e.newValue)) return;
+    this.notice = null;
+    this.setToken(e.newValue);
+    try {
+      await this.refresh();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) throw err;
+    }
   }
 
   private setToken(token: string) {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { tokenExpiry } from "./session.svelte";
+/// <reference types="node" />
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { api } from "../api/client";
+import { session, tokenExpiry } from "./session.svelte";
 
 const jwt = (payload: object) => `h.${btoa(JSON.stringify(payload)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}.s`;
 
@@ -9,5 +12,58 @@ describe("tokenExpiry", () => {
     expect(tokenExpiry(jwt({ sub: "u" }))).toBeNull();
     expect(tokenExpiry("pk_live_key")).toBeNull();
     expect(tokenExpiry("a.%%%.c")).toBeNull();
+  });
+});
+
+describe("a password change", () => {
+  const old = jwt({ sub: "u1", sv: 0, exp: 4_000_000_000 });
+  const fresh = jwt({ sub: "u1", sv: 1, exp: 4_000_000_000 });
+  const me = { user: { id: "u1", email: "ada@x.test", name: "Ada" }, orgs: [], projects: [], personas: ["contributor"] };
+  let server: Server;
+  let answer: (() => void) | null = null;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const json = (status: number, v: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(v));
+      };
+      const auth = req.headers.authorization;
+      if (req.url === "/api/me") return auth === `Bearer ${fresh}` || auth === `Bearer ${old}` ? json(200, me) : json(401, { error: { code: "unauthenticated", message: "No." } });
+      // Held until the test lets it go: the end of the old session is heard first.
+      if (req.url === "/api/me/password") return void (answer = () => json(200, { token: fresh, user: me.user }));
+      json(404, { error: { code: "not_found", message: "No." } });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => {
+    api.base = "";
+    session.logout();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("takes the fresh token; the end of the old session it caused, heard before the answer, does not sign this tab out", async () => {
+    localStorage.setItem("pipelines.token", old);
+    await session.restore();
+    expect(session.me?.user.id).toBe("u1");
+
+    const changing = session.changePassword("current-one", "the-new-one");
+    await vi.waitFor(() => expect(answer).not.toBeNull());
+    const ended = session.ended(old);
+    answer!();
+    await Promise.all([changing, ended]);
+    expect(session.token).toBe(fresh);
+    expect(api.token).toBe(fresh);
+    expect(session.me).not.toBeNull();
+    expect(localStorage.getItem("pipelines.token")).toBe(fresh);
+
+    // Another tab's sign-out of its older token leaves the newer one stored.
+    localStorage.setItem("pipelines.token", "newer-from-another-tab");
+    await session.ended(fresh);
+    expect(session.me).toBeNull();
+    expect(session.notice).toMatch(/session ended/);
+    expect(localStorage.getItem("pipelines.token")).toBe("newer-from-another-tab");
+    localStorage.removeItem("pipelines.token");
   });
 });

@@ -1,0 +1,118 @@
+// A pipeline changed in the browser by its Owner: renamed, edited as a new
+// version (the editor opens on the current definition), archived and restored;
+// the old version is marked and kept out of the import targets, while its task
+// in flight is still submitted. A Viewer sees none of the write buttons.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { TestApp } from "../helpers/app";
+import { addProjectMember, type TestUser } from "../helpers/factories";
+import { client } from "../helpers/http";
+import { goodAnswers, importTasks, mustClaim, queueProject, submitAs, type Held, type QueueProject } from "../helpers/queue";
+import { eventually, launchBrowser, openTab, screenshot, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+
+let t: TestApp;
+let browser: Browser;
+let q: QueueProject;
+let viewer: TestUser;
+let held: Held;
+const tabs: Tab[] = [];
+
+beforeAll(async () => {
+  t = await startE2eApp();
+  browser = await launchBrowser();
+  q = await queueProject(t.deps, t.url);
+  viewer = await addProjectMember(t.deps, q.project, "viewer", null, "Vera Viewer");
+  await importTasks(q, [{ payload: { input: "Where is my parcel?", output: "It ships tomorrow." } }]);
+  held = await mustClaim(q, q.types.Evaluators!.people[0]!, "evaluate");
+});
+
+afterEach((ctx) => shotsOnFailure(ctx, tabs));
+
+afterAll(async () => {
+  for (const x of tabs) expect(x.errors).toEqual([]);
+  await browser?.close();
+  await t?.close();
+});
+
+async function open(token: string, path: string): Promise<Page> {
+  const tab = await openTab(browser, t.url, path, { token });
+  tabs.push(tab);
+  // Archiving asks for confirmation.
+  tab.page.on("dialog", (d) => void d.accept());
+  return tab.page;
+}
+
+const api = () => client(t.url, q.owner.token);
+const pipelines = async () => (await api().get(`/api/projects/${q.project.id}/pipelines`)).body.items as Array<Record<string, unknown>>;
+
+describe("an Owner changing a pipeline", () => {
+  it("renames it, saves a new version from the current definition, archives and restores it", async () => {
+    const page = await open(q.owner.token, `/projects/${q.project.id}/pipelines/${q.pipeline.id}`);
+    await page.getByRole("heading", { name: "Agent evals", level: 2 }).waitFor();
+
+    await page.getByRole("button", { name: "Rename" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name").fill("Support evals");
+    await dialog.getByLabel("Description").fill("A weekly sample of the support agent's answers.");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Support evals", level: 2 }).waitFor();
+    await page.getByText("A weekly sample of the support agent's answers.").waitFor();
+
+    // The editor opens on the current definition: its nodes, names and questions.
+    await page.getByRole("button", { name: "Edit as new version" }).click();
+    await page.getByRole("heading", { name: "Version 2 of Support evals" }).waitFor();
+    expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("Support evals");
+    expect(await page.getByLabel("Node 1 name").inputValue()).toBe("Evaluate");
+    expect(await page.getByLabel("Node 2 name").inputValue()).toBe("Review");
+    await page.getByLabel("Node 1 name").fill("Evaluate the answer");
+    await page.getByRole("button", { name: "Text", exact: true }).click();
+    await page.getByRole("button", { name: "Save as version 2" }).click();
+
+    await page.getByRole("heading", { name: /Support evals\s*v2/, level: 2 }).waitFor();
+    const [v1, v2] = await pipelines();
+    expect([v1!.status, v1!.nextId, v2!.status, v2!.version, v2!.previousId]).toEqual(["archived", v2!.id, "active", 2, q.pipeline.id]);
+    expect(page.url()).toContain(`/pipelines/${v2!.id}`);
+    expect((v2!.nodes as Array<{ name: string; form: { criteria: unknown[] } | null }>)[0]).toMatchObject({ name: "Evaluate the answer" });
+    expect((v2!.nodes as Array<{ form: { criteria: unknown[] } }>)[0]!.form.criteria).toHaveLength(5);
+
+    // The old version: marked, linked to the newer one, only renamable.
+    await page.getByRole("link", { name: "Version 1" }).click();
+    await page.getByText("Replaced by a newer version").waitFor();
+    expect(await page.getByRole("button", { name: /^(Archive|Restore|Edit as new version)$/ }).count()).toBe(0);
+    // Its task in flight is still worked: the claim made before the change is submitted.
+    expect((await submitAs(q, q.types.Evaluators!.people[0]!, held, { answers: goodAnswers })).status).toBe(201);
+    await page.getByRole("link", { name: "Open the newer version" }).click();
+    await page.getByRole("heading", { name: /Support evals\s*v2/, level: 2 }).waitFor();
+
+    // The list hides the archived version until asked; the import offers only the active one.
+    await page.getByRole("link", { name: "All pipelines" }).click();
+    await page.getByRole("link", { name: /Support evals\s*v2/ }).waitFor();
+    expect(await page.getByText("Archived", { exact: true }).count()).toBe(0);
+    await page.getByLabel("Show archived (1)").check();
+    await eventually(() => page.getByText("Archived", { exact: true }).count()).toBe(1);
+    await screenshot(page, "pipeline-versions");
+    await page.goto(`/projects/${q.project.id}/import`);
+    const target = page.getByLabel("Pipeline", { exact: true });
+    await target.waitFor();
+    expect(await target.locator("option").allTextContents()).toEqual(["Support evals (v2)"]);
+
+    // Archived, the new version takes no imports either, until restored.
+    await page.goto(`/projects/${q.project.id}/pipelines/${v2!.id}`);
+    await page.getByRole("button", { name: "Archive" }).click();
+    await page.getByText("Archived: it takes no new tasks").waitFor();
+    await screenshot(page, "pipeline-archived");
+    expect((await api().post(`/api/pipelines/${v2!.id}/tasks`, { tasks: [{ payload: { n: 1 } }] })).body.error.code).toBe("pipeline_archived");
+    await page.getByRole("button", { name: "Restore" }).click();
+    await page.getByRole("button", { name: "Archive" }).waitFor();
+    expect((await pipelines())[1]!.status).toBe("active");
+  });
+});
+
+describe("a Viewer", () => {
+  it("reads a pipeline with no button to change it", async () => {
+    const page = await open(viewer.token, `/projects/${q.project.id}/pipelines/${q.pipeline.id}`);
+    await page.getByRole("heading", { name: /Support evals/, level: 2 }).waitFor();
+    await page.getByText("Replaced by a newer version").waitFor();
+    expect(await page.getByRole("button", { name: /^(Rename|Archive|Restore|Edit as new version)$/ }).count()).toBe(0);
+  });
+});
