@@ -69,6 +69,7 @@ export function registerAccountRoutes(api: Api, limiter: LoginLimiter): void {
     summary:
       "End every session of your account, this one included: every login token issued so far stops working and live connections close. " +
       "Unused password reset links die too. API keys are not affected (revoke those). A signed-in person, not an API key.",
+    body: z.strictObject({}),
     status: 204,
     async handler({ actor, deps }) {
       ownAccount(actor);
