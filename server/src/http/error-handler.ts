@@ -44,7 +44,7 @@ export function isUnavailable(err: unknown): boolean {
   if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03", "08006", "08003", "08001"].includes(String(e.code))) return true;
   if (e.name === "MaxRetriesPerRequestError") return true;
   if (isCommandTimeout(err)) return true;
-  if (/Stream isn't writeable|Connection is closed|Connection terminated|connect ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|terminating connection/i.test(msg)) return true;
+  if (/Stream isn't writeable|Connection is closed|Connection terminated|connect ECONNREFUSED|Can't reach database|timeout exceeded when trying to connect|terminating connection|is not queryable/i.test(msg)) return true;
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && ["P1001", "P1002", "P1017", "P2024"].includes(err.code)) return true;
   if (e.cause && e.cause !== err) return isUnavailable(e.cause);
