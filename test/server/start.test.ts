@@ -202,7 +202,10 @@ describe("npm start on an empty directory", () => {
     let out = "";
     // The suite's database: other tests wrote its key canary with the test key.
     const env = { ...cleanEnv(port), DATABASE_URL: inject("databaseUrl"), ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, JWT_SECRET: TEST_JWT_SECRET };
-    const child = spawn(tsx, ["server/src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    // As `npm start` runs it: node itself gets the signal. (The tsx CLI relays signals and
+    // SIGKILLs a child that has not acknowledged one within ~60 ms: a busy server was killed
+    // mid-shutdown, exit code 143, its embedded services left running.)
+    const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
     try {
