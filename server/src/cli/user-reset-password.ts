@@ -6,6 +6,7 @@ import "dotenv/config";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadConfig } from "../config";
+import { argsOrExit } from "./args";
 import { createLogger } from "../infra/logger";
 import { migrate } from "../infra/migrate";
 import { createPrisma } from "../infra/prisma";
@@ -15,25 +16,23 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../modules/auth/password-rules";
 
 const usage = "usage: npm run user:reset-password -- --email person@acme.test [--password …]";
 const { values } = parseArgs({ options: { email: { type: "string" }, password: { type: "string" } } });
-const args = z
-  .object({
+const args = argsOrExit(
+  z.object({
     email: z.string().email("--email must be an email address"),
     password: z.string().min(PASSWORD_MIN, `--password needs at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX).optional(),
-  })
-  .safeParse(values);
-if (!args.success) {
-  console.error(`${args.error.issues.map((i) => i.message).join("\n")}\n${usage}`);
-  process.exit(2);
-}
+  }),
+  values,
+  usage,
+);
 
 const config = loadConfig();
 const rt = await prepareRuntime(config, createLogger("warn"), { needRedis: false });
 const db = createPrisma(rt.databaseUrl, 2);
 try {
   await migrate(rt.databaseUrl);
-  const done = await operatorResetPassword(db, args.data.email, args.data.password);
+  const done = await operatorResetPassword(db, args.email, args.password);
   if (!done) {
-    console.error(`There is no account with the email ${args.data.email}.`);
+    console.error(`There is no account with the email ${args.email}.`);
     process.exitCode = 1;
   } else {
     console.log(`Password of ${done.user.email} reset; every session of the account has ended.`);
