@@ -15,6 +15,7 @@ import { limitJsonDepth } from "./http/json-depth";
 import { apiRateLimit } from "./http/rate-limit";
 import { Api } from "./http/route";
 import { createMetrics, type Metrics } from "./infra/metrics";
+import type { QueueMetricsOptions } from "./infra/metrics-queue";
 import { claimWriterOf } from "./queue/claim-writer";
 import { sqlOf } from "./queue/pg";
 import { registerRoutes } from "./routes";
@@ -45,6 +46,8 @@ export interface AppOptions {
   webDist?: string | null;
   /** Socket.IO pacing and limits (tests shorten them). */
   realtime?: RealtimeOptions;
+  /** How /metrics reports the queues' depths (tests read them uncached). */
+  metrics?: QueueMetricsOptions;
 }
 
 export interface App {
@@ -63,7 +66,7 @@ export const SHUTDOWN_GRACE_MS = 8_000;
 export function createApp(deps: Deps, opts: AppOptions = {}): App {
   const app = express();
   const api = new Api();
-  const metrics = createMetrics(claimWriterOf(sqlOf(deps)));
+  const metrics = createMetrics(claimWriterOf(sqlOf(deps)), { deps, ...opts.metrics });
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.TRUST_PROXY);
   app.set("query parser", "simple");
@@ -102,6 +105,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
   cors(app, deps.config.CORS_ORIGINS);
   // Bulk task imports (up to 10,000 tasks with agent-run payloads) get a larger body; parsed once.
   app.use("/api/pipelines/:pipelineId/tasks", express.json({ limit: "32mb", strict: true, type: ["application/json", "application/*+json"] }));
+  // Agent runs carry whole transcripts and traces: RUN_BODY_LIMIT_MB (8 by default). A 413 names each route's limit.
+  app.use("/api/agents/:agentId/runs", express.json({ limit: deps.config.RUN_BODY_LIMIT_MB * 1024 * 1024, strict: true, type: ["application/json", "application/*+json"] }));
   app.use("/api", express.json({ limit: "1mb", strict: true, type: ["application/json", "application/*+json"] }));
   app.use("/api", express.text({ limit: "10mb", type: ["text/csv"] }));
   app.use("/api", limitJsonDepth);

@@ -48,6 +48,12 @@ const schema = z.object({
     .transform((v) => (v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v))
     .refine(validTrust, "TRUST_PROXY must be true, false, a hop count, or addresses, subnets or loopback/linklocal/uniquelocal"),
   RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(1200),
+  /**
+   * The largest agent run body (input, output and trace together), in MB. Runs are
+   * stored twice (the run and its task's payload) and shown whole on a task's page,
+   * so far less than an import (32 MB); at most 32, what deploy/nginx.conf lets through.
+   */
+  RUN_BODY_LIMIT_MB: z.coerce.number().int().min(1).max(32).default(8),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAIM_EXPIRING_SECONDS: z.coerce.number().int().positive().default(120),
   /** How often the claim-expiry sweeper runs (ms); 0 turns it off (tests sweep by hand). */

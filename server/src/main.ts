@@ -12,7 +12,7 @@ import { createPrisma } from "./infra/prisma";
 import { createRedis, redisReady } from "./infra/redis";
 import { prepareRuntime } from "./infra/runtime";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from "./cli/demo";
-import { demoExtensions, startWorkers } from "./workers";
+import { demoExtensions, demoHistory, startWorkers } from "./workers";
 import type { Deps } from "./deps";
 
 async function main() {
@@ -66,7 +66,7 @@ async function main() {
     if (stopping) return;
     const deps: Deps = { config, db, redis, clock, log, bus: new EventBus(), secrets, jwtSecret: rt.jwtSecret };
 
-    const seeded = rt.demo ? await seedDemoIfEmpty(db, demoExtensions(deps)) : null;
+    const seeded = rt.demo ? await seedDemoIfEmpty(db, demoExtensions(deps), { now: clock.now(), history: demoHistory(deps) }) : null;
     const app = createApp(deps);
     const workers = await startWorkers(deps, app);
     // Stopped in reverse: the HTTP server drains its requests first, while the workers still run.

@@ -13,6 +13,7 @@ import { registerProjectRoutes } from "./modules/projects/routes";
 import { registerTeamRoutes } from "./modules/team/routes";
 import { registerAgentRoutes } from "./modules/agents/routes";
 import { registerApiKeyRoutes } from "./modules/api-keys/routes";
+import { registerProjectApiKeyRoutes } from "./modules/api-keys/project-routes";
 import { registerAuditRoutes } from "./modules/audit/routes";
 import { registerExplorerRoutes } from "./modules/data/explorer";
 import { registerExportRoutes } from "./modules/data/export";
@@ -35,6 +36,7 @@ export function registerRoutes(api: Api, deps: Deps, metrics: Metrics, opts: App
   registerContributorTypeRoutes(api);
   registerSettingsRoutes(api);
   registerApiKeyRoutes(api);
+  registerProjectApiKeyRoutes(api);
   registerAuditRoutes(api);
   registerAgentRoutes(api);
   registerRunRoutes(api);

@@ -2,13 +2,16 @@
 // realtime flushers, …) and the demo content each area adds. Each area adds its
 // start function here; tests start the same workers explicitly.
 import type { App } from "./app";
-import type { DemoExtension } from "./cli/demo";
+import type { DemoExtension, DemoHistory } from "./cli/demo";
 import type { Deps } from "./deps";
 import { startActorInvalidation } from "./access/actor-cache";
 import { startRealtimeBridge } from "./realtime/bridge";
 import { startDashboardFolder } from "./modules/dashboard/fold";
+import { startShiftNotices } from "./modules/notifications/shifts";
 import { startNotificationTriggers } from "./modules/notifications/triggers";
 import { demoPipeline } from "./modules/pipelines/demo";
+import { playDemoHistory } from "./modules/pipelines/demo-history";
+import { demoSafetyPipeline } from "./modules/pipelines/demo-safety";
 import { demoSettings } from "./modules/settings/demo";
 import { startQueueWorkers } from "./queue/start";
 
@@ -22,6 +25,8 @@ export async function startWorkers(_deps: Deps, _app: App): Promise<Workers> {
   stops.push(startRealtimeBridge(_deps, _app.realtime));
   const notifications = startNotificationTriggers(_deps);
   stops.push(() => notifications.stop());
+  // Off with the sweeper (SWEEP_INTERVAL_MS=0: tests run their passes by hand).
+  if (_deps.config.SWEEP_INTERVAL_MS > 0) stops.push(startShiftNotices(_deps));
   stops.push(startQueueWorkers(_deps));
   stops.push(startDashboardFolder(_deps, _deps.config.SWEEP_INTERVAL_MS));
   return {
@@ -32,5 +37,13 @@ export async function startWorkers(_deps: Deps, _app: App): Promise<Workers> {
 }
 
 export function demoExtensions(_deps: Deps): DemoExtension[] {
-  return [demoPipeline, demoSettings];
+  return [demoPipeline, demoSafetyPipeline, demoSettings];
+}
+
+/**
+ * The demo's past, played once its content committed. A failure leaves the demo
+ * without (part of) its past, not the server without a start.
+ */
+export function demoHistory(deps: Deps): DemoHistory {
+  return (ctx) => playDemoHistory(deps, ctx).catch((err: unknown) => deps.log.warn({ err }, "the demo's past could not be played; it starts without it"));
 }

@@ -91,6 +91,7 @@ describe("accessibility", () => {
       [`${base}/runs`, "External id"],
       [`${base}/types`, "Evaluators"],
       [`${base}/team`, "Vera Viewer"],
+      [`${base}/settings`, "API keys"],
       [`/orgs/${q.org.id}/people`, "Invite a person"],
       [`/orgs/${q.org.id}/settings/api-keys`, "Create key"],
     ];

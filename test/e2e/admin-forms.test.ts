@@ -1,7 +1,8 @@
 // The admin forms when the server says no, and the admin lists on a phone: a
 // refusal is shown next to the field (or the task) it is about and goes away on
 // the next try; the Types and People tables scroll inside their frame at 390 px;
-// the audit log's "Load more" continues the list it was showing.
+// the audit log's "Load more" continues the list it was showing; an Owner's node
+// editor offers the org's criteria library.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
@@ -63,6 +64,21 @@ describe("admin forms and lists", () => {
     await nodeName.waitFor();
     expect((await nodeName.boundingBox())!.width).toBeGreaterThan(140);
     expect(await overflow(editor)).toBeLessThanOrEqual(0);
+  });
+
+  it("offers a project's Owner the org's criteria library in the node editor", async () => {
+    const made = await client(t.url, q.admin.token).post(`/api/orgs/${q.org.id}/evaluation-criteria`, {
+      key: "faithful",
+      label: "Faithful to the sources?",
+      kind: "boolean",
+      required: true,
+    });
+    expect(made.status).toBe(201);
+    const tab = await openTab(browser, t.url, `/projects/${q.project.id}/pipelines/new`, { token: q.owner.token });
+    tabs.push(tab);
+    const library = tab.page.getByLabel("From the org's criteria").first();
+    await library.selectOption({ label: "Faithful to the sources?" });
+    await eventually(() => tab.page.getByLabel("Question", { exact: true }).last().inputValue()).toBe("Faithful to the sources?");
   });
 
   it("puts a refused contributor type's message next to its field and drops it on the next try", async () => {

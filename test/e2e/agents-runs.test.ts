@@ -1,11 +1,13 @@
 // Agent runs in the browser: the agent's own run id (externalId) shows on the
 // Runs page and in the task explorer, the Runs page finds a run by it (exact
 // match, kept in the address), and the agent dialog starts at its first field.
+// A run's dialog and the explorer's task dialog read the record whole from its
+// own route (lists carry only previews).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
-import { queueProject, type QueueProject } from "../helpers/queue";
+import { goodAnswers, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
 import { launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
 
 let t: TestApp;
@@ -28,6 +30,12 @@ beforeAll(async () => {
   for (const [n, ext] of ["run-001", "run-002", undefined, LONG_ID].entries()) expect((await send(ext, n)).status).toBe(201);
   // A retry of run-001 makes nothing new.
   expect((await send("run-001", 0)).status).toBe(200);
+  // run-001's task (the oldest) is evaluated and passed with a comment.
+  const rater = q.types.Evaluators!.people[0]!;
+  const e = await mustClaim(q, rater, "evaluate");
+  expect((await submitAs(q, rater, e, { answers: { ...goodAnswers, notes: "Clear answer" } })).status).toBe(201);
+  const v = await mustClaim(q, q.types.Reviewers!.people[0]!, "review");
+  expect((await submitAs(q, q.types.Reviewers!.people[0]!, v, { verdict: "pass", comment: "Agreed with the rater" })).status).toBe(201);
 });
 
 afterEach((ctx) => shotsOnFailure(ctx, tabs));
@@ -56,6 +64,46 @@ describe("agent runs", () => {
     expect(await page.getByRole("cell", { name: LONG_ID, exact: true }).count()).toBe(1);
     await runRows(page).filter({ hasText: "run-002" }).getByRole("button").click();
     await page.getByRole("dialog").getByText("run-002", { exact: true }).waitFor();
+    // The run whole, read from GET /api/runs/:runId.
+    await page.getByRole("dialog").getByText("Question 1", { exact: true }).waitFor();
+    await page.getByRole("dialog").getByText("Answer 1", { exact: true }).waitFor();
+  });
+
+  it("opens a task from the explorer: its payload, the answers per criterion, the verdict and comment, the history", async () => {
+    const page = await open(`/projects/${q.project.id}/tasks`);
+    const row = runRows(page).filter({ has: page.getByRole("link", { name: "run-001", exact: true }) });
+    // The row shows the start of the payload, not the payload.
+    await row.getByText(/Question 0/).waitFor();
+    await row.getByRole("button", { name: "1 evaluation, 1 review" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Question 0", { exact: true }).waitFor();
+    const evaluations = dialog.getByRole("region", { name: "Evaluations" });
+    for (const [label, value] of [["Accuracy", "4"], ["Helpful?", "Yes"], ["Notes", "Clear answer"]]) {
+      const entry = evaluations.locator(".answers > div").filter({ has: page.getByText(label!, { exact: true }) });
+      expect(await entry.locator("dd").textContent()).toBe(value);
+    }
+    await evaluations.getByText("Passed").waitFor();
+    await evaluations.getByText("Agreed with the rater").waitFor();
+    const history = dialog.getByRole("region", { name: "History" });
+    expect(await history.getByRole("listitem").count()).toBeGreaterThanOrEqual(4);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+  });
+
+  it("filters the explorer by contributor type and agent, kept in the address", async () => {
+    const page = await open(`/projects/${q.project.id}/tasks`);
+    await page.getByRole("link", { name: "run-002", exact: true }).waitFor();
+    await expect.poll(() => runRows(page).count()).toBe(4);
+    await page.getByLabel("Contributor type").selectOption({ label: "Evaluators" });
+    await page.waitForURL(/contributorTypeId=/);
+    // The three runs not yet evaluated wait at the Evaluators' node; run-001's task is done.
+    await expect.poll(() => runRows(page).count()).toBe(3);
+    await page.getByLabel("Contributor type").selectOption({ label: "Reviewers" });
+    await page.getByText("No tasks match these filters.").waitFor();
+    await page.getByLabel("Contributor type").selectOption({ label: "Any" });
+    await page.getByLabel("Agent").selectOption({ label: "Support bot" });
+    await page.waitForURL(/agentId=/);
+    await expect.poll(() => runRows(page).count()).toBe(4);
   });
 
   it("finds a run by its exact external id, keeps the search in the address, and says when none matches", async () => {

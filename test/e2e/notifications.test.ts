@@ -4,7 +4,8 @@
 // before the socket joined); desktop notifications only while the tab is hidden,
 // for every type (a lease about to end too), asked for only from a click; a
 // toast or a desktop notification opens its own notification and the right
-// page; and on a phone the unread count shows without opening the menu.
+// page; a review digest that grows stays one row, counted and shown once; and
+// on a phone the unread count shows without opening the menu.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { notify, type NewNotification } from "../../server/src/modules/notifications/service";
@@ -44,7 +45,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Nodes open to any contributor: each person sees both cards.
   q = await queueProject(t.deps, t.url, {
-    lanes: [{ name: "People", claimLimit: 3, people: 8 }],
+    lanes: [{ name: "People", claimLimit: 3, people: 9 }],
     nodes: [
       { key: "evaluate", kind: "task", name: "Evaluate", form: { criteria: [{ key: "why", label: "Why", kind: "text" }] } },
       { key: "review", kind: "review", name: "Review", reviews: "evaluate" },
@@ -200,6 +201,31 @@ describe("notifications in the browser", () => {
     await tab.page.waitForURL(new RegExp(`node=${q.node("evaluate")}`));
     await eventually(() => card("evaluate").getAttribute("class")).toContain("highlight");
     expect(await card("review").getAttribute("class")).not.toContain("highlight");
+  });
+
+  it("grows one review notification as tasks reach its node: one row, counted once, one desktop notification; after a read, a new one", async () => {
+    const who = people[8]!;
+    const tab = await open(who, "/inbox", { permissions: ["notifications"], initScript: spy });
+    await live(tab);
+    await setHidden(tab.page, true);
+    const ready = (taskId: string) =>
+      texts.reviewReady({ userId: who.id, orgId: q.org.id, projectId: q.project.id, nodeId: q.node("review"), taskId, nodeName: "Review", projectName: "Evals" });
+    for (const taskId of ["t1", "t2", "t3"]) await notify(t.deps, [ready(taskId)]);
+    const rows = tab.page.locator(".inbox li");
+    await rows.filter({ hasText: "3 tasks in Evals reached review at Review." }).waitFor();
+    expect(await rows.count()).toBe(1);
+    await tab.page.getByText("1 unread").waitFor();
+    expect(await tab.page.title()).toMatch(/^\(1\) /);
+    expect(await desktopTitles(tab.page)).toEqual(["Ready for review: Review"]);
+
+    // Read: the next task starts a new notification, told at once.
+    await rows.getByRole("button", { name: "Mark read", exact: true }).click();
+    await tab.page.getByText("All read", { exact: true }).waitFor();
+    await notify(t.deps, [ready("t4")]);
+    await rows.filter({ hasText: "A task in Evals is waiting for review at Review." }).waitFor();
+    await tab.page.getByText("1 unread").waitFor();
+    expect(await rows.count()).toBe(2);
+    await eventually(() => desktopTitles(tab.page)).toEqual(["Ready for review: Review", "Ready for review: Review"]);
   });
 
   it("shows the unread count on a phone without opening the menu, and it leads to the inbox", async () => {

@@ -1,13 +1,14 @@
 // The contributor and reviewer flow in a real browser against the real server:
 // a claim and a submission while another contributor's queue moves live, the
 // reviewer's toast (and desktop notification while the tab is hidden), the
-// review passed, a lost claim keeping the typed answers, keyboard shortcuts.
+// review passed, a lost claim keeping the typed answers (and never showing them to
+// the next person signed in on that browser), keyboard shortcuts.
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
 import { importTasks, mustClaim, queueProject, type QueueProject } from "../helpers/queue";
-import type { TestUser } from "../helpers/factories";
+import { FACTORY_PASSWORD, type TestUser } from "../helpers/factories";
 import { eventually, launchBrowser, numberIn, openTab, screenshot, shotsOnFailure, startE2eApp, type Tab } from "./browser";
 
 let t: TestApp;
@@ -226,6 +227,14 @@ describe("work queue in the browser", () => {
     await a.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Work queues" }).click();
   });
 
+  it("shows the reviewer the reviews she gave, each with its verdict", async () => {
+    await r.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Submitted" }).click();
+    const returned = r.page.locator("main li").filter({ hasText: "You returned it" });
+    await returned.getByText("Your comment: Check the arrival time against the timetable.").waitFor();
+    await r.page.locator("main li").filter({ hasText: "You passed it" }).first().waitFor();
+    expect(await r.page.getByText("Nothing submitted yet.").count()).toBe(0);
+  });
+
   it("lists my claims with time left on the queue page", async () => {
     await mustClaim(q, alice, "evaluate");
     await a.page.reload();
@@ -233,5 +242,37 @@ describe("work queue in the browser", () => {
     await card(a, "evaluate").getByText(/^\d+:\d\d$/).first().waitFor();
     await a.page.getByRole("button", { name: "Not now" }).click();
     await screenshot(a.page, "queue-with-claim");
+  });
+
+  it("never shows one person's draft to the next one signed in on the same browser", async () => {
+    const shared = await openTab(browser, t.url, "/login");
+    (shared as Tab & { allow?: RegExp }).allow = /status of 409/; // a heartbeat racing the revoke
+    tabs.push(shared);
+    const signIn = async (who: TestUser) => {
+      await shared.page.getByLabel("Email").fill(who.email);
+      await shared.page.getByLabel("Password").fill(FACTORY_PASSWORD);
+      await shared.page.getByRole("button", { name: "Sign in" }).click();
+      await shared.page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    };
+    const [taskId] = await importTasks(q, [{ payload: { input: "Shared-browser task", output: "An answer." } }]);
+
+    // Bob types notes, loses the claim to the Owner, and signs out.
+    await signIn(bob);
+    const bobs = await mustClaim(q, bob, "evaluate", taskId);
+    await shared.page.goto(`/work/claims/${bobs.id}?project=${q.project.id}`);
+    await shared.page.getByLabel("Notes").fill("Bob's notes, not for anyone else");
+    expect((await client(t.url, q.owner.token).post(`/api/claims/${bobs.id}/revoke`)).status).toBe(204);
+    await shared.page.getByTestId("claim-lost").waitFor();
+    await shared.page.locator("button.account").click();
+    await shared.page.getByRole("menuitem", { name: "Sign out", exact: true }).click();
+    await shared.page.waitForURL(/\/login/);
+
+    // Alice signs in on the same browser and is given that task: an empty form.
+    await signIn(alice);
+    const alices = await mustClaim(q, alice, "evaluate", taskId);
+    await shared.page.goto(`/work/claims/${alices.id}?project=${q.project.id}`);
+    expect(await shared.page.getByLabel("Notes").inputValue()).toBe("");
+    const drafts = await shared.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("pipelines.draft.")));
+    expect(drafts.filter((k) => k.includes(bob.id))).toEqual([]); // his sign-out took his drafts
   });
 });

@@ -89,5 +89,5 @@ export function submitAs(q: QueueProject, who: TestUser, c: Held, body: Record<s
 export async function queueOf(q: QueueProject, who: TestUser) {
   const r = await client(q.url, who.token).get(`/api/projects/${q.project.id}/queue`);
   if (r.status !== 200) throw new Error(`queue: ${r.status} ${r.text}`);
-  return r.body.items as Array<{ nodeId: string; key: string; name: string; pipelineName: string; available: number; canClaim: boolean; reason?: string; opensAt?: string; myClaims: Held[] }>;
+  return r.body.items as Array<{ nodeId: string; key: string; name: string; pipelineName: string; available: number; canClaim: boolean; reason?: string; opensAt?: string; closesAt?: string; myClaims: Held[] }>;
 }

@@ -35,7 +35,9 @@ export async function queueExtra(deps: Deps, w: Omit<World, "extra">): Promise<R
   await enqueueTasks(deps, { orgId: w.org.id, projectId: w.project.id, pipelineId: p.id, nodeId: node.id }, tasks);
   const actor = (await loadActor(deps.db, w.contributor.id))!;
   const c = await claimTask(deps, actor, w.project.id, { nodeId: node.id });
-  return { pipelineId: p.id, taskNodeId: node.id, taskId: tasks[0]!.id, claimId: c.claim.id, claimToken: c.claim.token };
+  // One that never held a task: the only kind a delete removes.
+  const unused = await insertPipeline(deps.db, w.project.id, { ...matrixPipeline(), name: "Unused" });
+  return { pipelineId: p.id, unusedPipelineId: unused.id, taskNodeId: node.id, taskId: tasks[0]!.id, claimId: c.claim.id, claimToken: c.claim.token };
 }
 
 const claim = (w: World) => ({ claimId: w.extra.claimId! });
@@ -46,6 +48,7 @@ export const queueRows: Row[] = [
   { method: "post", path: "/api/projects/:projectId/pipelines", allow: writers, ok: 201, body: () => matrixPipeline() },
   { method: "get", path: "/api/pipelines/:pipelineId", allow: readers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }) },
   { method: "patch", path: "/api/pipelines/:pipelineId", allow: writers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }), body: () => ({ description: "changed" }) },
+  { method: "delete", path: "/api/pipelines/:pipelineId", allow: writers, ok: 204, fresh: true, params: (w) => ({ pipelineId: w.extra.unusedPipelineId! }) },
   { method: "post", path: "/api/pipelines/:pipelineId/archive", allow: writers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }) },
   { method: "post", path: "/api/pipelines/:pipelineId/restore", allow: writers, ok: 200, params: (w) => ({ pipelineId: w.extra.pipelineId! }) },
   {
@@ -67,8 +70,10 @@ export const queueRows: Row[] = [
   },
   { method: "get", path: "/api/projects/:projectId/tasks", allow: readers, ok: 200 },
   { method: "get", path: "/api/tasks/:taskId", allow: readers, ok: 200, params: (w) => ({ taskId: w.extra.taskId! }) },
+  { method: "patch", path: "/api/tasks/:taskId", allow: writers, ok: 200, params: (w) => ({ taskId: w.extra.taskId! }), body: () => ({ priority: 5 }) },
   // the work queue: a Contributor assignment; claims are their holder's
   { method: "get", path: "/api/projects/:projectId/queue", allow: contributor, ok: 200 },
+  { method: "get", path: "/api/projects/:projectId/queue/:nodeId/tasks", allow: contributor, ok: 200, params: (w) => ({ nodeId: w.extra.taskNodeId! }) },
   { method: "post", path: "/api/projects/:projectId/claims", allow: contributor, ok: 201, body: (w) => ({ nodeId: w.extra.taskNodeId! }) },
   { method: "get", path: "/api/claims/:claimId", allow: contributor, ok: 200, params: claim },
   { method: "post", path: "/api/claims/:claimId/heartbeat", allow: contributor, ok: 200, params: claim, body: (w) => ({ token: w.extra.claimToken! }) },

@@ -32,6 +32,9 @@ export async function settingsExtra(deps: Deps, w: Omit<World, "extra">): Promis
     db.agent.create({ data: { projectId: w.project.id, name: "Agent" } }),
   ]);
   const pipeline = await insertPipeline(db, w.project.id, { name: "Runs", nodes: templateNodes });
+  const first = await db.pipelineNode.findFirstOrThrow({ where: { pipelineId: pipeline.id }, orderBy: { position: "asc" } });
+  const task = await db.task.create({ data: { projectId: w.project.id, pipelineId: pipeline.id, nodeId: first.id, payload: { input: "q", output: "a" } } });
+  const run = await db.run.create({ data: { projectId: w.project.id, agentId: agent.id, pipelineId: pipeline.id, taskId: task.id, input: "q", output: "a" } });
   return {
     modelId: model.id,
     mcpServerId: mcp.id,
@@ -42,6 +45,7 @@ export async function settingsExtra(deps: Deps, w: Omit<World, "extra">): Promis
     apiKeyId: apiKey.id,
     agentId: agent.id,
     pipelineId: pipeline.id,
+    runId: run.id,
   };
 }
 
@@ -79,6 +83,10 @@ export const settingsRows: Row[] = [
   { method: "get", path: "/api/orgs/:orgId/api-keys/:id", allow: admins, ok: 200, params: (w) => ({ id: w.extra.apiKeyId! }) },
   { method: "patch", path: "/api/orgs/:orgId/api-keys/:id", allow: admins, ok: 200, params: (w) => ({ id: w.extra.apiKeyId! }), body: () => ({ name: "renamed" }) },
   { method: "delete", path: "/api/orgs/:orgId/api-keys/:id", allow: admins, ok: 204, params: (w) => ({ id: w.extra.apiKeyId! }) },
+  // a project's API keys: its Owners and the Org Admins (minting and revoking signed in only)
+  { method: "get", path: "/api/projects/:projectId/api-keys", allow: writers, ok: 200 },
+  { method: "post", path: "/api/projects/:projectId/api-keys", allow: writers, ok: 201, body: () => ({ name: "agent", permissions: ["runs:write"] }) },
+  { method: "delete", path: "/api/projects/:projectId/api-keys/:keyId", allow: writers, ok: 204, params: (w) => ({ keyId: w.extra.projectKeyId! }) },
   // audit log
   { method: "get", path: "/api/orgs/:orgId/audit-log", allow: admins, ok: 200 },
   // agents and runs
@@ -94,6 +102,7 @@ export const settingsRows: Row[] = [
     body: () => ({ status: "paused" }),
   },
   { method: "get", path: "/api/projects/:projectId/runs", allow: readers, ok: 200 },
+  { method: "get", path: "/api/runs/:runId", allow: readers, ok: 200, params: (w) => ({ runId: w.extra.runId! }) },
   {
     method: "post",
     path: "/api/agents/:agentId/runs",
@@ -102,7 +111,9 @@ export const settingsRows: Row[] = [
     params: (w) => ({ agentId: w.extra.agentId! }),
     body: (w) => ({ input: { q: 1 }, output: { a: 2 }, pipelineId: w.extra.pipelineId }),
   },
-  { method: "get", path: "/api/projects/:projectId/templates", allow: writers, ok: 200 },
+  // The org's library, read through a project by those who build its forms.
+  { method: "get", path: "/api/projects/:projectId/templates", allow: readers, ok: 200 },
+  { method: "get", path: "/api/projects/:projectId/evaluation-criteria", allow: readers, ok: 200 },
   {
     method: "post",
     path: "/api/projects/:projectId/pipelines/from-template/:templateId",

@@ -2,15 +2,17 @@
 // access-matrix.test.ts fails when a registered route has no row here, so a new
 // route cannot be forgotten. For each row and role the expected status is:
 //   allowed → `ok`; anonymous or forged token → 401; member of another org → 404;
-//   anyone else → 403 (or the row's `denied` override).
+//   anyone else → 403 (or the row's `denied` override). Project API keys (key roles):
+//   access-matrix.keys.ts.
 import type { Deps } from "../../server/src/deps";
 import { createWorld, FACTORY_PASSWORD } from "../helpers/factories";
 import { queueExtra, queueRows } from "./access-matrix.queue";
 import { settingsExtra, settingsRows } from "./access-matrix.settings";
 import { notificationExtra, notificationRows } from "./access-matrix.notifications";
 import { dashboardRows } from "./access-matrix.dashboard";
+import { KEY_ROLES, keyExtra } from "./access-matrix.keys";
 
-export const ROLES = ["admin", "owner", "viewer", "contributor", "member", "outsider", "anonymous", "forged"] as const;
+export const ROLES = ["admin", "owner", "viewer", "contributor", "member", "outsider", "anonymous", "forged", ...KEY_ROLES] as const;
 export type Role = (typeof ROLES)[number];
 export type World = Awaited<ReturnType<typeof createWorld>> & { extra: Record<string, string> };
 
@@ -126,7 +128,7 @@ export const rows: Row[] = [
 export async function buildWorld(deps: Deps): Promise<World> {
   const w = await createWorld(deps);
   const unused = await deps.db.contributorType.create({ data: { projectId: w.project.id, name: `Unused ${unique()}`, claimLimit: 1 } });
-  return { ...w, extra: { unusedTypeId: unused.id, ...(await settingsExtra(deps, w)), ...(await notificationExtra(deps, w)), ...(await queueExtra(deps, w)) } };
+  return { ...w, extra: { unusedTypeId: unused.id, ...(await settingsExtra(deps, w)), ...(await notificationExtra(deps, w)), ...(await queueExtra(deps, w)), ...(await keyExtra(deps, w)) } };
 }
 
 export function defaultParams(w: World): Record<string, string> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import jwt from "jsonwebtoken";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
+import { isKeyRole, keyExpected } from "./access-matrix.keys";
 import { buildWorld, defaultParams, ROLES, rows, type Role, type Row, type World } from "./access-matrix.table";
 
 let t: TestApp;
@@ -20,6 +21,9 @@ function tokenFor(w: World, role: Role): string | undefined {
       return jwt.sign({ sub: w.admin.id }, "not-the-secret", { algorithm: "HS256", issuer: "pipelines", audience: "pipelines-api", expiresIn: 600 });
     case "outsider":
       return w.other.admin.token;
+    case "runsKey":
+    case "readKey":
+      return w.extra[role];
     default:
       return w[role].token;
   }
@@ -28,6 +32,7 @@ function tokenFor(w: World, role: Role): string | undefined {
 function expected(row: Row, role: Role): number {
   if (row.allow === "public") return role === "forged" ? 401 : row.ok;
   if (role === "anonymous" || role === "forged") return 401;
+  if (isKeyRole(role)) return keyExpected(row, role);
   if (row.allow === "users" || row.allow.includes(role)) return row.ok;
   return row.denied?.[role] ?? (role === "outsider" ? 404 : 403);
 }

@@ -124,7 +124,7 @@ describe("API keys", () => {
     expect(inbox.body.items.map((n: { id: string }) => n.id)).toEqual([ours.id]);
     expect(inbox.body.unreadCount).toBe(1);
     expect((await viaKey.post(`/api/me/notifications/${theirs.id}/read`, {})).status).toBe(404);
-    expect((await viaKey.post("/api/me/notifications/read-all", {})).body).toEqual({ updated: 1, unreadCount: 0 });
+    expect((await viaKey.post("/api/me/notifications/read-all", {})).body).toEqual({ updated: 1, unreadCount: 0, countedUpTo: ours.createdAt.toISOString() });
     expect((await t.deps.db.notification.findUniqueOrThrow({ where: { id: theirs.id } })).readAt).toBeNull();
     // Signed in, the maker still sees both.
     const own = await client(t.url, w.admin.token).get("/api/me/notifications");

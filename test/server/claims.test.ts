@@ -192,10 +192,33 @@ describe("limits and schedules, and the queue view saying so first", () => {
     const saved = clock.now();
     clock.set("2026-06-15T13:00:00Z");
     try {
+      // Open: the queue view names when it closes (17:00 in New York), so a page can read it again then.
+      expect((await queueOf(q, alice))[0]).toMatchObject({ canClaim: true, closesAt: "2026-06-15T21:00:00.000Z" });
+      expect((await queueOf(q, alice))[0]!.opensAt).toBeUndefined();
       expect((await claimAt(q, alice, "evaluate")).status).toBe(201);
     } finally {
       clock.set(saved);
     }
+  });
+
+  it("says which contributor type the caller works as and its claim limit; with none, one claim at a time", async () => {
+    const nodes = [
+      { key: "evaluate", kind: "task", name: "Evaluate", form: evaluateForm },
+      { key: "done", kind: "end", name: "Done" },
+    ];
+    const q = await queueProject(t.deps, t.url, { lanes: [{ name: "Evaluators", claimLimit: 2 }], nodes });
+    await importTasks(q, [{ payload: {} }, { payload: {} }, { payload: {} }]);
+    const typed = q.types.Evaluators!.people[0]!;
+    const untyped = await addProjectMember(t.deps, q.project, "contributor", null, "untyped");
+    const view = (who: typeof typed) => client(t.url, who.token).get(`/api/projects/${q.project.id}/queue`);
+
+    expect((await view(typed)).body).toMatchObject({ contributorType: { id: q.types.Evaluators!.id, name: "Evaluators" }, claimLimit: 2 });
+    const before = (await view(untyped)).body;
+    expect(before).toMatchObject({ contributorType: null, claimLimit: 1 });
+    expect(before.items[0]).toMatchObject({ canClaim: true, available: 3 });
+    await mustClaim(q, untyped, "evaluate");
+    expect((await view(untyped)).body.items[0]).toMatchObject({ canClaim: false, reason: "claim_limit_reached" });
+    expect((await claimAt(q, untyped, "evaluate")).body.error.code).toBe("claim_limit_reached");
   });
 });
 

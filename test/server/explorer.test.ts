@@ -97,6 +97,48 @@ describe("data explorer", () => {
     expect([wrong.status, wrong.body.error.code]).toEqual([400, "invalid_request"]);
   });
 
+  it("filters by contributor type: tasks assigned to it or waiting at a node that requires it", async () => {
+    const s = await scene();
+    const c = client(t.url, s.w.owner.token);
+    await t.deps.db.pipelineNode.update({ where: { id: s.p.review.id }, data: { contributorTypeId: s.w.type.id } });
+    await t.deps.db.task.update({ where: { id: s.t3.id }, data: { assignedTypeId: s.w.type.id } });
+    const other = await t.deps.db.contributorType.create({ data: { projectId: s.w.project.id, name: "Other", claimLimit: 1 } });
+    const ids = async (q: string) => ((await c.get(`/api/projects/${s.w.project.id}/explorer?${q}`)).body.items as Item[]).map((i) => i.id);
+    expect(await ids(`contributorTypeId=${s.w.type.id}`)).toEqual([s.t3.id, s.t2.id]);
+    expect(await ids(`contributorTypeId=${s.w.type.id}&status=queued&nodeId=${s.p.evaluate.id}`)).toEqual([s.t3.id]);
+    expect(await ids(`contributorTypeId=${other.id}`)).toEqual([]);
+    // The export takes the same filter.
+    const lines = (await c.get(`/api/projects/${s.w.project.id}/export?format=jsonl&contributorTypeId=${s.w.type.id}`)).text.trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).id)).toEqual([s.t2.id, s.t3.id]);
+  });
+
+  it("items carry the payload's size and a preview, not the payload; the task's route carries it whole", async () => {
+    const s = await scene();
+    // PostgreSQL writes jsonb keys shortest first: the prompt leads the preview.
+    const big = { prompt: "P".repeat(50), response: "A".repeat(200_000) };
+    const t5 = await seedTask(t.deps, s.w.project, s.p, { payload: big, createdAt: at(5) });
+    const c = client(t.url, s.w.viewer.token);
+    const r = await c.get(`/api/projects/${s.w.project.id}/explorer`);
+    expect(r.status).toBe(200);
+    expect(r.text.length).toBeLessThan(20_000);
+    const item = r.body.items[0];
+    expect(item.id).toBe(t5.id);
+    expect(item).not.toHaveProperty("payload");
+    expect(item.payloadSize).toBeGreaterThan(200_000);
+    expect(item.preview).toHaveLength(200);
+    expect(item.preview).toContain("P".repeat(50));
+    expect(r.body.items[1].preview).toBe('{"q": "question"}');
+    const one = await c.get(`/api/tasks/${t5.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.payload).toEqual(big);
+    // The export is where whole payloads go.
+    const line = (await c.get(`/api/projects/${s.w.project.id}/export?format=jsonl`)).text.trim().split("\n").map((l) => JSON.parse(l));
+    expect(line.find((l) => l.id === t5.id).payload).toEqual(big);
+    // The task's route is for the same readers.
+    expect((await client(t.url, s.w.contributor.token).get(`/api/tasks/${t5.id}`)).status).toBe(403);
+    expect((await client(t.url, s.w.other.admin.token).get(`/api/tasks/${t5.id}`)).status).toBe(404);
+  });
+
   it("is for Owners, Viewers and Org Admins of the project", async () => {
     const s = await scene();
     const path = `/api/projects/${s.w.project.id}/explorer`;

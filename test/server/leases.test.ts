@@ -201,3 +201,33 @@ describe("revoking", () => {
     expect(revoked.by).toEqual({ id: q.owner.id, name: q.owner.name });
   });
 });
+
+describe("a claim read after it ended", () => {
+  it("answers 409 claim_lost saying how it ended (submitted, released, expired, revoked), for the task page to say so", async () => {
+    const q = await leaseProject(60);
+    await importTasks(q, [{ payload: {} }, { payload: {} }, { payload: {} }, { payload: {} }]);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const me = client(t.url, alice!.token);
+    // One claim at a time (the lane's limit): each ends before the next is taken.
+    const submitted = await mustClaim(q, alice!, "evaluate");
+    expect((await submitAs(q, alice!, submitted, { answers: goodAnswers })).status).toBe(201);
+    const released = await mustClaim(q, alice!, "evaluate");
+    expect((await me.delete(`/api/claims/${released.id}`, { token: released.token })).status).toBe(204);
+    const revoked = await mustClaim(q, alice!, "evaluate");
+    expect((await client(t.url, q.owner.token).post(`/api/claims/${revoked.id}/revoke`)).status).toBe(204);
+    const expired = await mustClaim(q, alice!, "evaluate");
+    clock.set(at(61));
+    expect((await sweep(q)).expired).toBe(1);
+    // Someone else holds the expired claim's task now: the old claim still answers as expired.
+    expect((await mustClaim(q, bob!, "evaluate", expired.taskId)).taskId).toBe(expired.taskId);
+
+    for (const [c, outcome] of [[submitted, "submitted"], [released, "released"], [expired, "expired"], [revoked, "revoked"]] as const) {
+      const res = await me.get(`/api/claims/${c.id}`);
+      expect([res.status, res.body.error.code]).toEqual([409, "claim_lost"]);
+      expect(res.body.error.details).toEqual({ outcome, nodeId: q.node("evaluate") });
+    }
+    // Someone else's ended claim tells them nothing of it.
+    const theirs = await client(t.url, bob!.token).get(`/api/claims/${submitted.id}`);
+    expect([theirs.status, theirs.body.error.details]).toEqual([403, undefined]);
+  });
+});

@@ -1,7 +1,9 @@
 // A person who leaves a project (off its team, or out of the org) holds nothing
 // and keeps nothing waiting: their live claims are revoked, the tasks assigned to
-// them or returned to them for rework open to the others who may work the node.
-// A change of role does the same for what the person can no longer do.
+// them or returned to them for rework open to the others who may work the node
+// (the assignment cleared for good). A change of role does the same for what the
+// person can no longer do; given another type, an assignment to them stays and
+// applies wherever that type may work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../server/src/events/bus";
 import { startTestApp, type TestApp } from "../helpers/app";
@@ -57,6 +59,18 @@ describe("leaving a project", () => {
     expect(taken.sort()).toEqual([returned, assigned].sort());
     const rows = await t.deps.db.task.findMany({ where: { id: { in: [returned!, assigned!] } } });
     expect(rows.every((r) => r.reworkUserId === null && r.assignedUserId === null)).toBe(true);
+  });
+
+  it("taken off the team, then added again: the assignment does not come back", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [assigned] = await importTasks(q, [{ payload: { q: 1 }, assignTo: { userId: alice!.id } }]);
+    const team = client(t.url, q.owner.token);
+    expect((await team.delete(`/api/projects/${q.project.id}/members/${alice!.id}`)).status).toBe(204);
+    const back = await team.post(`/api/projects/${q.project.id}/members`, { userId: alice!.id, role: "contributor", contributorTypeId: q.types.Evaluators!.id });
+    expect(back.status, back.text).toBe(201);
+    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: assigned! } })).assignedUserId).toBeNull();
+    expect((await mustClaim(q, bob!, "evaluate")).taskId).toBe(assigned);
   });
 });
 
@@ -130,12 +144,24 @@ describe("a change of role", () => {
 
     expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Reviewers!.id })).status).toBe(200);
     expect((await submitAs(q, alice!, held, { answers: goodAnswers })).body.error.code).toBe("claim_lost");
-    // The node needs Evaluators, which Alice no longer is: the task assigned to her opens to them.
-    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: assigned! } })).assignedUserId).toBeNull();
+    // The node needs Evaluators, which Alice no longer is: the task assigned to her opens to them (it stays assigned to her).
+    expect((await t.deps.db.task.findUniqueOrThrow({ where: { id: assigned! } })).assignedUserId).toBe(alice!.id);
     const taken = [(await mustClaim(q, bob!, "evaluate")).taskId, (await mustClaim(q, bob!, "evaluate")).taskId];
     expect(taken.sort()).toEqual([free, assigned].sort());
     const audit = await t.deps.db.auditEntry.findFirst({ where: { orgId: q.org.id, action: "member.update" }, orderBy: { createdAt: "desc" } });
     expect(audit?.after).toMatchObject({ claimsRevoked: 1, tasksReopened: 1 });
+  });
+
+  it("given another contributor type and then theirs again: the task assigned to them is theirs again", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const [alice, bob] = q.types.Evaluators!.people;
+    const [assigned] = await importTasks(q, [{ payload: { q: 1 }, assignTo: { userId: alice!.id } }]);
+    expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Reviewers!.id })).status).toBe(200);
+    expect((await queueOf(q, bob!)).find((i) => i.key === "evaluate")).toMatchObject({ available: 1 });
+    expect((await patchMember(q, alice!.id, { contributorTypeId: q.types.Evaluators!.id })).status).toBe(200);
+    expect((await queueOf(q, bob!)).find((i) => i.key === "evaluate")).toMatchObject({ available: 0 });
+    expect((await claimAt(q, bob!, "evaluate")).body.error.code).toBe("queue_empty");
+    expect((await mustClaim(q, alice!, "evaluate")).taskId).toBe(assigned);
   });
 
   it("given another contributor type: work kept for them at a node any contributor may work stays theirs", async () => {

@@ -38,6 +38,8 @@ describe("notifications", () => {
         body: "Task 1 waits for review.",
         link: "/projects/p/queue?node=n1",
         createdAt: expect.any(String),
+        updatedAt: n.createdAt, // stored, not grown (notifications-digest.test.ts)
+        count: 1,
       });
     }
     // The viewer's own notification arrives; the contributor's never did.
@@ -52,7 +54,7 @@ describe("notifications", () => {
     // Stored a minute apart, so "newest first" has one answer.
     const base = Date.parse("2026-05-01T08:00:00Z");
     for (let i = 1; i <= 5; i++)
-      await t.deps.db.notification.create({ data: { ...item(w.contributor.id, w.org.id, i), createdAt: new Date(base + i * 60_000) } });
+      await t.deps.db.notification.create({ data: { ...item(w.contributor.id, w.org.id, i), createdAt: new Date(base + i * 60_000), updatedAt: new Date(base + i * 60_000) } });
     const me = client(t.url, w.contributor.token);
     const p1 = await me.get("/api/me/notifications?limit=3");
     expect(p1.status).toBe(200);
@@ -70,7 +72,7 @@ describe("notifications", () => {
     expect(unread.body.items.map((n: { title: string }) => n.title)).toEqual(["Ready 4", "Ready 3", "Ready 2", "Ready 1"]);
 
     const all = await me.post("/api/me/notifications/read-all");
-    expect(all.body).toEqual({ updated: 4, unreadCount: 0 });
+    expect(all.body).toEqual({ updated: 4, unreadCount: 0, countedUpTo: new Date(base + 5 * 60_000).toISOString() });
     expect((await me.get("/api/me/notifications")).body.unreadCount).toBe(0);
   });
 
@@ -84,19 +86,20 @@ describe("notifications", () => {
     const [first] = (await me.get("/api/me/notifications")).body.items;
 
     expect((await me.post(`/api/me/notifications/${first.id}/read`)).status).toBe(200);
-    for (const tab of [tab1, tab2]) expect(await tab.waitFor("notifications:read")).toEqual({ ids: [first.id], unreadCount: 2 });
+    const upTo = first.createdAt; // the newest of the three (one batch, one time)
+    for (const tab of [tab1, tab2]) expect(await tab.waitFor("notifications:read")).toEqual({ ids: [first.id], unreadCount: 2, countedUpTo: upTo });
     // Read again: nothing changed, nothing sent.
     expect((await me.post(`/api/me/notifications/${first.id}/read`)).status).toBe(200);
-    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 2, unreadCount: 0 });
+    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 2, unreadCount: 0, countedUpTo: upTo });
     for (const tab of [tab1, tab2]) {
       await tab.waitFor("notifications:read", (e) => e.ids === null);
       expect(tab.of("notifications:read")).toEqual([
-        { ids: [first.id], unreadCount: 2 },
-        { ids: null, unreadCount: 0 },
+        { ids: [first.id], unreadCount: 2, countedUpTo: upTo },
+        { ids: null, unreadCount: 0, countedUpTo: upTo },
       ]);
     }
     // Nothing left to read: nothing sent; and nobody else heard any of it.
-    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 0, unreadCount: 0 });
+    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 0, unreadCount: 0, countedUpTo: upTo });
     await notify(t.deps, [item(w.contributor.id, w.org.id, 4)]);
     await tab1.waitFor("notification", (n) => n.title === "Ready 4");
     expect(tab1.of("notifications:read")).toHaveLength(2);
@@ -107,11 +110,36 @@ describe("notifications", () => {
   it("after an API key reads its org's, the signed-in tabs hear how many are still unread in other orgs", async () => {
     const w = await createWorld(t.deps);
     await t.deps.db.orgMember.create({ data: { orgId: w.other.org.id, userId: w.admin.id, role: "member" } });
-    await notify(t.deps, [item(w.admin.id, w.org.id, 1), item(w.admin.id, w.other.org.id, 2)]);
+    // The other org's is the newer: the key's count stops at its own org's, the tabs' at the other's.
+    const at = (min: number) => new Date(Date.parse("2026-05-01T08:00:00Z") + min * 60_000);
+    await t.deps.db.notification.create({ data: { ...item(w.admin.id, w.org.id, 1), createdAt: at(1), updatedAt: at(1) } });
+    await t.deps.db.notification.create({ data: { ...item(w.admin.id, w.other.org.id, 2), createdAt: at(2), updatedAt: at(2) } });
     const key = (await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/api-keys`, { name: "bot" })).body.key;
     const tab = await connect(t.url, w.admin.token);
-    expect((await client(t.url, key).post("/api/me/notifications/read-all")).body).toEqual({ updated: 1, unreadCount: 0 });
-    expect(await tab.waitFor("notifications:read")).toEqual({ ids: null, unreadCount: 1 });
+    expect((await client(t.url, key).post("/api/me/notifications/read-all")).body).toEqual({ updated: 1, unreadCount: 0, countedUpTo: at(1).toISOString() });
+    expect(await tab.waitFor("notifications:read")).toEqual({ ids: null, unreadCount: 1, countedUpTo: at(2).toISOString() });
+    tab.close();
+  });
+
+  it("says up to which notification each count counted (the newest stored then), so a client can tell a later one from a counted one", async () => {
+    const w = await createWorld(t.deps);
+    const me = client(t.url, w.contributor.token);
+    expect((await me.get("/api/me/notifications")).body).toMatchObject({ unreadCount: 0, countedUpTo: null });
+    const at = (min: number) => new Date(Date.parse("2026-05-01T08:00:00Z") + min * 60_000);
+    for (const i of [1, 2]) await t.deps.db.notification.create({ data: { ...item(w.contributor.id, w.org.id, i), createdAt: at(i), updatedAt: at(i) } });
+    const inbox = await me.get("/api/me/notifications");
+    expect(inbox.body).toMatchObject({ unreadCount: 2, countedUpTo: at(2).toISOString() });
+
+    const tab = await connect(t.url, w.contributor.token);
+    const older = inbox.body.items[1].id;
+    expect((await me.post(`/api/me/notifications/${older}/read`)).body).toMatchObject({ id: older, unreadCount: 1, countedUpTo: at(2).toISOString() });
+    expect(await tab.waitFor("notifications:read")).toEqual({ ids: [older], unreadCount: 1, countedUpTo: at(2).toISOString() });
+
+    // Read ones count for the mark too: it is the newest stored, read or not.
+    await t.deps.db.notification.create({ data: { ...item(w.contributor.id, w.org.id, 3), createdAt: at(3), updatedAt: at(3), readAt: at(3) } });
+    expect((await me.post("/api/me/notifications/read-all")).body).toEqual({ updated: 1, unreadCount: 0, countedUpTo: at(3).toISOString() });
+    await tab.waitFor("notifications:read", (e) => e.ids === null);
+    expect(tab.of("notifications:read").at(-1)).toEqual({ ids: null, unreadCount: 0, countedUpTo: at(3).toISOString() });
     tab.close();
   });
 

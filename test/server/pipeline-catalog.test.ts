@@ -38,6 +38,21 @@ describe("two instances", () => {
     expect(await queueOn(two.url)).toEqual(["Agent evals"]);
   });
 
+  it("a pipeline deleted through one is out of the other's queue reads and claims at once", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const alice = q.types.Evaluators!.people[0]!;
+    const queueOn = async (url: string) =>
+      (await client(url, alice.token).get(`/api/projects/${q.project.id}/queue`)).body.items.map((n: { pipelineName: string }) => n.pipelineName);
+    const second = await owner(q).post(`/api/projects/${q.project.id}/pipelines`, { name: "Second", nodes });
+    // Instance two reads (and caches) the definitions with the new pipeline in them.
+    expect(await queueOn(two.url)).toEqual(["Agent evals", "Second"]);
+    expect((await owner(q).delete(`/api/pipelines/${second.body.id}`)).status).toBe(204);
+    // A claim at its node (the first read on two since): the cached node is not trusted.
+    const claim = await client(two.url, alice.token).post(`/api/projects/${q.project.id}/claims`, { nodeId: second.body.nodes[0].id });
+    expect([claim.status, claim.body.error.code]).toEqual([404, "not_found"]);
+    expect(await queueOn(two.url)).toEqual(["Agent evals"]);
+  });
+
   it("the live counts the other pushes cover a pipeline made through one", async () => {
     const q = await queueProject(t.deps, t.url);
     const watcher = await connect(two.url, q.owner.token);

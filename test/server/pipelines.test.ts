@@ -95,7 +95,7 @@ describe("the demo content", () => {
     const expert = w.type; // "Domain Expert"
     const qa = await createContributorType(t.deps, w.project.id, { name: "QA Specialist" });
     await t.deps.db.$transaction((tx) =>
-      demoPipeline(tx as never, { orgId: w.org.id, projectId: w.project.id, users: {}, types: { "Domain Expert": expert.id, "QA Specialist": qa.id } }),
+      demoPipeline(tx as never, { orgId: w.org.id, projectId: w.project.id, users: {}, types: { "Domain Expert": expert.id, "QA Specialist": qa.id }, now: new Date() }),
     );
     const [p] = (await client(t.url, w.owner.token).get(`/api/projects/${w.project.id}/pipelines`)).body.items;
     expect(p.name).toBe("Support agent review");

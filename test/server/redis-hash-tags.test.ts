@@ -2,7 +2,7 @@
 // (they share the project's {p:<id>} tag), and so must every MULTI's keys. Every
 // command any Redis connection of this process sends is recorded while a whole
 // flow runs — import, claim, heartbeat, release, submit, review (return and
-// pass), expiry warning and expiry, a rebuild, a project marked stale — and each
+// pass), the list of available tasks, expiry warning and expiry, a rebuild, a project marked stale — and each
 // EVAL/EVALSHA/FCALL and MULTI…EXEC is checked with Redis Cluster's own slot function.
 import calculateSlot from "cluster-key-slot";
 import { Redis } from "ioredis";
@@ -61,6 +61,8 @@ describe("Lua scripts and Redis Cluster", () => {
     await submit(t.url, s.alice.token, c2, { answers: { score: 2 } });
     const r1 = await claim(t.url, s.rita.token, p, s.review);
     await submit(t.url, s.rita.token, r1, { verdict: "return", comment: "again" });
+    // the list of what alice could claim (her returned task among it)
+    expect((await client(t.url, s.alice.token).get(`/api/projects/${p}/queue/${s.evaluate}/tasks`)).status).toBe(200);
     const c3 = await claim(t.url, s.alice.token, p, s.evaluate);
     await submit(t.url, s.alice.token, c3, { answers: { score: 4 }, next: true }); // settle + next claim in one script
     const r2 = await claim(t.url, s.rita.token, p, s.review);

@@ -28,13 +28,12 @@ describe("agent runs", () => {
     const { q, agentId } = await withAgent();
     const r = await ingest(q, agentId, { trace: [{ step: "think" }], priority: 7 });
     expect(r.status, r.text).toBe(201);
-    expect(r.body).toMatchObject({
-      agentId,
-      pipelineId: q.pipeline.id,
+    // The answer is the run's summary; the run whole is at GET /api/runs/:runId.
+    expect(r.body).toMatchObject({ agentId, pipelineId: q.pipeline.id, task: { status: "queued", nodeId: q.node("evaluate") } });
+    expect((await client(t.url, q.owner.token).get(`/api/runs/${r.body.id}`)).body).toMatchObject({
       input: { prompt: "2+2?" },
       output: { answer: "4" },
       trace: [{ step: "think" }],
-      task: { status: "queued", nodeId: q.node("evaluate") },
     });
     const task = await t.deps.db.task.findUniqueOrThrow({ where: { id: r.body.taskId } });
     expect(task).toMatchObject({ runId: r.body.id, priority: 7, payload: { input: { prompt: "2+2?" }, output: { answer: "4" }, trace: [{ step: "think" }] } });

@@ -80,6 +80,17 @@ describe("npm start on an empty directory", () => {
       body: JSON.stringify({ email: "admin@demo.test", password: "pipelines-demo" }),
     });
     expect(login.status).toBe(200);
+    // The demo shows the product at once: Bob (Safety Reviewer) has a review node with work,
+    // and the dashboard has a past (test/server/demo.test.ts checks it whole).
+    const get = (token: string, p: string) => fetch(`${url}${p}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    const bob = (await (await signIn(url, "bob@demo.test", "pipelines-demo")).json()).token as string;
+    const [project] = (await get(bob, "/api/me")).projects;
+    const queue = await get(bob, `/api/projects/${project.id}/queue`);
+    expect(queue.items).toEqual([expect.objectContaining({ key: "safety", kind: "review", canClaim: true })]);
+    expect(queue.items[0].available).toBeGreaterThan(0);
+    const dashboard = await get((await login.json()).token, `/api/projects/${project.id}/dashboard?timeframe=7d`);
+    expect(dashboard.widgets.activity.submissions.value).toBeGreaterThan(0);
+    expect(dashboard.widgets.firstReviewPassRate.value).toBeGreaterThan(0);
 
     const cli = spawnSync(tsx, ["server/src/cli/org-create.ts", "--name", "Acme", "--owner-email", "owner@acme.test"], {
       cwd: root,
@@ -128,6 +139,8 @@ describe("npm start on an empty directory", () => {
     await waitReady(url, server).catch((err: Error) => {
       throw new Error(`${err.message}\n${again.log.out}`);
     });
+    // Ready before its banner is out (the restart reads the database first): wait for the banner.
+    await until("the banner is printed", () => again.log.out.includes("API document:"));
     expect(again.log.out, "the demo org is seeded once").not.toContain("Demo organization created");
     expect(again.log.out, "and its sign-in is still shown").toContain("Demo organization: sign in as admin@demo.test");
     expect((await signIn(url, "owner@acme.test", password!)).status, "the data is kept").toBe(200);

@@ -34,6 +34,7 @@ export const routes: RouteDef[] = [
   p("/work/submissions", () => import("./pages/contributor/Submissions.svelte"), "Submitted", { persona: "contributor" }),
   // Notification links point at a project's queue (and node).
   p("/projects/:projectId/queue", () => import("./pages/contributor/Queues.svelte"), "Work queue", { persona: "contributor" }),
+  p("/projects/:projectId/queue/:nodeId", () => import("./pages/contributor/Available.svelte"), "Available tasks", { persona: "contributor" }),
   p("/projects", () => import("./pages/admin/Projects.svelte"), "Projects", { persona: "admin" }),
   p("/orgs/:orgId/projects", () => import("./pages/admin/Projects.svelte"), "Projects", { persona: "admin" }),
   p("/projects/:projectId", () => import("./pages/admin/project/Overview.svelte"), "Project", { persona: "admin" }),

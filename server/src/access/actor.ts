@@ -1,9 +1,10 @@
 // Who is asking: the user, the orgs they joined (an invitation not yet accepted
 // grants nothing) and the projects in them, and (when they
-// came with an API key) the one org the key is limited to.
+// came with an API key) the key's scope: its org, and for a project key its project.
 import type { Db } from "../infra/prisma";
 import { sqlOfDb } from "../queue/pg";
 import { actorCacheOf } from "./actor-cache";
+import type { KeyScope } from "./scope";
 
 export type OrgRole = "admin" | "member";
 export type ProjectRole = "owner" | "viewer" | "contributor";
@@ -14,7 +15,8 @@ export interface Actor {
   name: string;
   /** Login tokens of another version are refused (auth/jwt.ts). */
   sessionVersion: number;
-  apiKey?: { id: string; orgId: string };
+  /** The key's limits are applied by can()/authorize() (access/scope.ts). */
+  apiKey?: KeyScope;
   orgs: Map<string, OrgRole>;
   projects: Map<string, { role: ProjectRole; orgId: string; contributorTypeId: string | null }>;
 }
@@ -42,7 +44,7 @@ type ActorRow = {
 };
 
 /** `fresh` reads PostgreSQL even when cached (a recheck after a change must see it). */
-export async function loadActor(db: Db, userId: string, apiKey?: { id: string; orgId: string }, opts: { fresh?: boolean } = {}): Promise<Actor | null> {
+export async function loadActor(db: Db, userId: string, apiKey?: KeyScope, opts: { fresh?: boolean } = {}): Promise<Actor | null> {
   // Someone who cannot sign in (yet) is not kept: accepting an invitation must work at once.
   const read = async () => (await sqlOfDb(db).query<ActorRow>(ACTOR_SQL, [userId])).find((u) => u.canLogIn);
   const cache = actorCacheOf<ActorRow>(db);
@@ -54,9 +56,12 @@ export async function loadActor(db: Db, userId: string, apiKey?: { id: string; o
     if (!apiKey || m.orgId === apiKey.orgId) orgs.set(m.orgId, m.role as OrgRole);
   }
   if (apiKey && !orgs.has(apiKey.orgId)) return null; // the key's maker left the org
+  const only = apiKey?.project?.id;
+  // A project key's maker left its project (an Org Admin needs no project role): the key is dead.
+  if (only && orgs.get(apiKey.orgId) !== "admin" && !user.projects.some((m) => m.projectId === only)) return null;
   const projects: Actor["projects"] = new Map();
   for (const m of user.projects) {
-    if (!orgs.has(m.orgId)) continue;
+    if (!orgs.has(m.orgId) || (only && m.projectId !== only)) continue;
     projects.set(m.projectId, { role: m.role as ProjectRole, orgId: m.orgId, contributorTypeId: m.contributorTypeId });
   }
   return { userId: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion, apiKey, orgs, projects };

@@ -1,4 +1,7 @@
-// The demo organization seeded on an empty database by the one-command start.
+// The demo organization seeded on an empty database by the one-command start: its
+// people, project and types here; each area's content (pipelines, runs, settings) in
+// the same transaction through extensions; then, once that committed, its past
+// (evaluations, reviews, completions over the last weeks) played through the claim engine.
 import { hashPassword } from "../auth/passwords";
 import type { Db } from "../infra/prisma";
 
@@ -9,7 +12,7 @@ export const DEMO_USERS = [
   { email: "owner@demo.test", name: "Owen Owner", note: "Project Owner" },
   { email: "viewer@demo.test", name: "Vera Viewer", note: "Project Viewer (read-only)" },
   { email: "alice@demo.test", name: "Alice Evaluator", note: "Contributor, Domain Expert" },
-  { email: "bob@demo.test", name: "Bob Evaluator", note: "Contributor, Safety Reviewer" },
+  { email: "bob@demo.test", name: "Bob Evaluator", note: "Contributor, Safety Reviewer (reviews safety checks)" },
   { email: "rita@demo.test", name: "Rita Reviewer", note: "Contributor, QA Specialist (reviews)" },
 ] as const;
 
@@ -20,21 +23,35 @@ export interface DemoContext {
   projectId: string;
   users: Record<string, string>; // email → id
   types: Record<string, string>; // type name → id
+  /** When the seed runs (the server's clock); the demo's past is placed before it. */
+  now: Date;
 }
 
-export async function seedDemoIfEmpty(db: Db, extensions: DemoExtension[] = []): Promise<DemoContext | null> {
+/** The demo's past, played after the seed's transaction committed (it goes through the claim engine). */
+export type DemoHistory = (ctx: DemoContext) => Promise<void>;
+
+/** How far back the demo org's story starts: its creation, 4 weeks before the seed. */
+export const DEMO_AGE_DAYS = 28;
+
+export async function seedDemoIfEmpty(
+  db: Db,
+  extensions: DemoExtension[] = [],
+  opts: { now?: Date; history?: DemoHistory } = {},
+): Promise<DemoContext | null> {
   if ((await db.organization.count()) > 0) return null;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  return db.$transaction(async (tx) => {
-    const org = await tx.organization.create({ data: { name: "Demo Org" } });
+  const now = opts.now ?? new Date();
+  const createdAt = new Date(now.getTime() - DEMO_AGE_DAYS * 86_400_000);
+  const ctx = await db.$transaction(async (tx) => {
+    const org = await tx.organization.create({ data: { name: "Demo Org", createdAt } });
     const users: Record<string, string> = {};
     for (const u of DEMO_USERS) {
-      const row = await tx.user.create({ data: { email: u.email, name: u.name, passwordHash } });
+      const row = await tx.user.create({ data: { email: u.email, name: u.name, passwordHash, createdAt } });
       users[u.email] = row.id;
-      await tx.orgMember.create({ data: { orgId: org.id, userId: row.id, role: u.email.startsWith("admin") ? "admin" : "member" } });
+      await tx.orgMember.create({ data: { orgId: org.id, userId: row.id, role: u.email.startsWith("admin") ? "admin" : "member", createdAt, joinedAt: createdAt } });
     }
     const project = await tx.project.create({
-      data: { orgId: org.id, name: "Agent Evals", description: "Human evaluation of the support agent's runs" },
+      data: { orgId: org.id, name: "Agent Evals", description: "Human evaluation of the support agent's runs", createdAt, updatedAt: createdAt },
     });
     const types: Record<string, string> = {};
     const typeDefs = [
@@ -47,7 +64,7 @@ export async function seedDemoIfEmpty(db: Db, extensions: DemoExtension[] = []):
         schedule: { timezone: "UTC", windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "24:00" }], exceptions: [] },
       },
     ];
-    for (const t of typeDefs) types[t.name] = (await tx.contributorType.create({ data: { projectId: project.id, ...t } })).id;
+    for (const t of typeDefs) types[t.name] = (await tx.contributorType.create({ data: { projectId: project.id, ...t, createdAt, updatedAt: createdAt } })).id;
     const members: Array<[string, string, string | null]> = [
       ["admin@demo.test", "contributor", types["Domain Expert"]!],
       ["owner@demo.test", "owner", null],
@@ -57,9 +74,12 @@ export async function seedDemoIfEmpty(db: Db, extensions: DemoExtension[] = []):
       ["rita@demo.test", "contributor", types["QA Specialist"]!],
     ];
     for (const [email, role, typeId] of members)
-      await tx.projectMember.create({ data: { projectId: project.id, userId: users[email]!, role, contributorTypeId: typeId } });
-    const ctx = { orgId: org.id, projectId: project.id, users, types };
+      await tx.projectMember.create({ data: { projectId: project.id, userId: users[email]!, role, contributorTypeId: typeId, createdAt } });
+    const ctx: DemoContext = { orgId: org.id, projectId: project.id, users, types, now };
     for (const ext of extensions) await ext(tx as unknown as Db, ctx);
     return ctx;
   });
+  // Not in the transaction: the engine writes PostgreSQL and Redis as it does for any claim.
+  if (opts.history) await opts.history(ctx);
+  return ctx;
 }

@@ -19,13 +19,15 @@ export type DomainEvent =
   | ({ type: "task.moved" } & TaskRef & { fromNodeId: string })
   | ({ type: "claim.expiring" } & TaskRef & { claimId: string; userId: string; expiresAt: string })
   | ({ type: "task.completed" } & TaskRef)
+  /** An Owner changed the task (PATCH /api/tasks/:taskId); `userId` acted. */
+  | ({ type: "task.updated" } & TaskRef & { userId: string; changes: Array<"priority" | "assignment" | "cancelled" | "reopened"> })
   | { type: "project.changed"; orgId: string; projectId: string }
   | { type: "org.people_changed"; orgId: string; userId: string }
   /** Every login token of this person older than `sessionVersion` stopped working (password changed or reset, signed out everywhere). */
   | { type: "user.sessions_ended"; userId: string; sessionVersion: number }
   | { type: "notification.created"; userId: string; orgId: string | null; notification: NotificationView }
-  /** Some of a person's notifications were read (`ids`, or every one in scope: null); `unreadCount` over all their orgs. */
-  | { type: "notification.read"; userId: string; ids: string[] | null; unreadCount: number };
+  /** Some of a person's notifications were read (`ids`, or every one in scope: null); `unreadCount` over all their orgs, up to `countedUpTo`. */
+  | { type: "notification.read"; userId: string; ids: string[] | null; unreadCount: number; countedUpTo: string | null };
 
 export interface NotificationView {
   id: string;
@@ -34,6 +36,8 @@ export interface NotificationView {
   body: string;
   link: string;
   createdAt: string;
+  updatedAt: string;
+  count: number;
   readAt: string | null;
 }
 

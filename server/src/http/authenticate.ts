@@ -2,6 +2,7 @@
 // with no token passes through with no actor (routes decide); a bad token is 401.
 import type { RequestHandler } from "express";
 import { loadActor } from "../access/actor";
+import { scopeOfKey } from "../access/scope";
 import { hashApiKey, looksLikeApiKey } from "../auth/api-keys";
 import { verifyToken } from "../auth/jwt";
 import type { Deps } from "../deps";
@@ -19,12 +20,13 @@ export function bearer(header: string | undefined): string | null {
 export async function actorFromToken(deps: Deps, token: string) {
   if (looksLikeApiKey(token)) {
     const key = await deps.db.apiKey.findUnique({ where: { hash: hashApiKey(token) } });
-    if (!key || key.revokedAt) return null;
+    const scope = key && !key.revokedAt ? scopeOfKey(key) : null;
+    if (!key || !scope) return null;
     const now = deps.clock.now();
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
       await deps.db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
     }
-    return loadActor(deps.db, key.createdById, { id: key.id, orgId: key.orgId });
+    return loadActor(deps.db, key.createdById, scope);
   }
   const claims = verifyToken(deps.jwtSecret, token, deps.clock);
   if (!claims) return null;

@@ -10,7 +10,7 @@ export function toAppError(err: unknown): AppError {
   const e = err as { type?: string; status?: number; code?: string; name?: string; message?: string };
   // body-parser
   if (e?.type === "entity.parse.failed") return invalidRequest("The body is not valid JSON.");
-  if (e?.type === "entity.too.large") return payloadTooLarge();
+  if (e?.type === "entity.too.large") return bodyTooLarge(err as { limit?: unknown; length?: unknown });
   if (e?.type === "encoding.unsupported" || e?.type === "charset.unsupported") return invalidRequest("Unsupported body encoding.");
   // A path with broken percent-encoding (`/api/projects/%E0%A4%A`): the router could not decode it.
   if (err instanceof URIError) return invalidRequest("The path is not valid: bad percent-encoding.");
@@ -24,6 +24,16 @@ export function toAppError(err: unknown): AppError {
   if (NUL_CODES.has(sqlState(err) ?? "")) return invalidRequest("Text may not contain the NUL character (\\u0000).");
   return new AppError(500, "internal", "Something went wrong on our side; it has been logged.");
 }
+
+/** body-parser's 413, with the route's limit (and the declared length, when the client gave one) so the caller knows what fits. */
+function bodyTooLarge(e: { limit?: unknown; length?: unknown }): AppError {
+  if (typeof e.limit !== "number") return payloadTooLarge();
+  const details: Record<string, unknown> = { limitBytes: e.limit };
+  if (typeof e.length === "number") details.receivedBytes = e.length;
+  return payloadTooLarge(`The request body is too large: this route takes at most ${megabytes(e.limit)}.`, details);
+}
+const MB = 1024 * 1024;
+const megabytes = (n: number) => `${Number.isInteger(n / MB) ? n / MB : (n / MB).toFixed(1)} MB`;
 
 const NUL_CODES = new Set(["22021", "22P05"]);
 /** PostgreSQL's SQLSTATE, however it reached us: pg itself, Prisma's driver adapter, or Prisma wrapping that. */

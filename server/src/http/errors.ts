@@ -27,8 +27,8 @@ export const forbidden = (message = "You are not allowed to do this.", code = "f
 export const notFound = (what = "resource", message = `The ${what} does not exist.`) => new AppError(404, "not_found", message);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
-export const payloadTooLarge = (message = "The request body is too large.") =>
-  new AppError(413, "payload_too_large", message);
+export const payloadTooLarge = (message = "The request body is too large.", details?: Record<string, unknown>) =>
+  new AppError(413, "payload_too_large", message, details);
 export const invalidAnswers = (message: string, details: Record<string, unknown>) =>
   new AppError(422, "invalid_answers", message, details);
 export const rateLimited = (retryAfterSeconds: number) =>

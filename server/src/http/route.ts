@@ -5,8 +5,9 @@
 import type { Request, Response, Router } from "express";
 import { z, type ZodType } from "zod";
 import type { Actor } from "../access/actor";
+import { can } from "../access/authorize";
 import type { Deps } from "../deps";
-import { invalidRequest, unauthenticated } from "./errors";
+import { forbidden, invalidRequest, unauthenticated } from "./errors";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -46,6 +47,8 @@ export interface RouteSpec<P = any, Q = any, B = any> {
 /** A handler that wrote the response itself (streams) returns this. */
 export const STREAMED = Symbol("streamed");
 
+const PERSONAL = /^\/api\/me(\/|$)/;
+
 export class Api {
   readonly routes: RouteSpec[] = [];
 
@@ -59,6 +62,9 @@ export class Api {
         try {
           const actor = req.actor;
           if (spec.auth !== "none" && !actor) throw unauthenticated();
+          // Personal routes all live under /api/me and act for the person: asked here once, not per route.
+          if (actor && PERSONAL.test(spec.path) && !can(actor, "account.read", { userId: actor.userId }))
+            throw forbidden("A project API key acts only in its project: personal routes are not open to it.");
           const params = parse(spec.params, req.params, "path");
           const query = parse(spec.query, req.query, "query");
           const body = spec.body && !isAccepted(req, spec) ? parse(spec.body, req.body ?? {}, "body") : req.body;

@@ -1,5 +1,8 @@
-// Prometheus metrics. One registry per app, so several apps in one test process don't collide.
+// Prometheus metrics (docs/metrics.md, "Prometheus"). One registry per app, so several
+// apps in one test process don't collide.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Deps } from "../deps";
+import { queueMetrics, type QueueMetricsOptions } from "./metrics-queue";
 
 /** Totals read when metrics are scraped (the claim writer's, claim-writer.ts). */
 interface ClaimRecordStats {
@@ -7,9 +10,11 @@ interface ClaimRecordStats {
   readonly timings: Set<(queuedMs: number, statementMs: number) => void>;
 }
 
-export function createMetrics(claimRecords?: ClaimRecordStats) {
+/** `queue`: the work queue's signals (claims, rebuilds, depths: metrics-queue.ts), for an app's deps. */
+export function createMetrics(claimRecords?: ClaimRecordStats, queue?: { deps: Deps } & QueueMetricsOptions) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const stopQueue = queue ? queueMetrics(registry, queue.deps, queue) : () => {};
   // Where a claim's PostgreSQL time goes: waiting for the statement in flight, or its own statement.
   const recordTime = new Histogram({
     name: "pipelines_claim_record_seconds",
@@ -25,19 +30,16 @@ export function createMetrics(claimRecords?: ClaimRecordStats) {
   claimRecords?.timings.add(timing);
   return {
     registry,
-    /** Stops observing the claim writer (it outlives an app in tests). */
-    stop: () => claimRecords?.timings.delete(timing),
+    /** Stops observing the claim writer and the engine (they outlive an app in tests). */
+    stop: () => {
+      claimRecords?.timings.delete(timing);
+      stopQueue();
+    },
     httpDuration: new Histogram({
       name: "http_request_duration_seconds",
       help: "HTTP request duration by route and status",
       labelNames: ["method", "route", "status"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
-    claims: new Counter({
-      name: "pipelines_claims_total",
-      help: "Claim attempts by outcome (ok or the refusal code)",
-      labelNames: ["outcome"],
       registers: [registry],
     }),
     // Claims per statement = records / statements: how much claims that queue up share.

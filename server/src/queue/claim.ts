@@ -9,11 +9,12 @@ import type { Actor } from "../access/actor";
 import { contributorIn } from "../access/roles";
 import type { Deps } from "../deps";
 import { conflict, forbidden, invalidRequest, notFound, unavailable } from "../http/errors";
-import { isUnavailable } from "../http/error-handler";
+import { isUnavailable, toAppError } from "../http/error-handler";
 import { neverSentToRedis } from "../infra/redis";
 import { forgetCatalog, getCatalog, scheduleOf, UNTYPED_CLAIM_LIMIT, type Catalog, type NodeDef } from "./catalog";
 import { Code, codeError } from "./codes";
 import { newId } from "./ids";
+import { tell } from "./observe";
 import { claimKeys, keysOf, NO_TYPE, warnLeadMs, warnScore } from "./keys";
 import { rememberGranted } from "./held";
 import { ensureLoaded } from "./rebuild";
@@ -61,11 +62,16 @@ export async function claimTask(
     first?.onSettled();
   };
   try {
-    return await claimRounds(deps, actor, projectId, input, () => {
+    const r = await claimRounds(deps, actor, projectId, input, () => {
       const p = pending;
       if (p) pending = undefined;
       return p && { call: p.call, done: settled, notRun: () => (pending = p) };
     });
+    tell(deps, (o) => o.claimAttempt?.("ok"));
+    return r;
+  } catch (err) {
+    tell(deps, (o) => o.claimAttempt?.(toAppError(err).code));
+    throw err;
   } finally {
     if (pending) {
       await runSettle(deps, pending.call);

@@ -15,7 +15,7 @@ export enum Code {
 }
 
 const messages: Partial<Record<Code, [string, string]>> = {
-  [Code.ClaimLimit]: ["claim_limit_reached", "You hold as many claims as your contributor type allows; finish or release one first."],
+  [Code.ClaimLimit]: ["claim_limit_reached", "You hold as many claims as you may at once in this project (your contributor type's limit, or 1 with no type); finish or release one first."],
   [Code.PoolLimit]: ["pool_limit_reached", "Your contributor type holds as many claims together as it may; try again when one is finished."],
   [Code.QueueEmpty]: ["queue_empty", "No task is waiting for you at this node right now."],
   [Code.TaskUnavailable]: ["task_unavailable", "This task is not available to you at this node (taken, moved, or reserved for someone else)."],
@@ -31,4 +31,5 @@ export function codeError(code: Code, details?: Record<string, unknown>): AppErr
   return conflict(m[0], m[1], details);
 }
 
-export const claimLost = () => codeError(Code.ClaimLost);
+/** `details` when the claim was read as ended: how (`outcome`) and at which node, for its holder's page to say. */
+export const claimLost = (details?: { outcome: string; nodeId: string }) => codeError(Code.ClaimLost, details);

@@ -55,6 +55,8 @@ export async function nodeCounts(deps: Deps, projectId: string, again = true): P
 export interface MyCounts {
   /** node → tasks this contributor could claim there now. */
   available: Map<string, number>;
+  /** node → of those, the ones kept for them alone (their own ready set: assigned or returned to them). */
+  mine: Map<string, number>;
   held: number;
   heldByType: number;
   /** False when `cat` is older than the config version: read the catalog again and ask again. */
@@ -81,9 +83,11 @@ export async function countsFor(deps: Deps, cat: Catalog, userId: string, typeId
   const v = (i: number) => Number(res![i]![1] ?? 0);
   const [held, heldByType] = (res![1]![1] as Array<string | null>).map((n) => Number(n ?? 0)) as [number, number];
   const available = new Map<string, number>();
+  const mine = new Map<string, number>();
   nodes.forEach((n, i) => {
     const b = 3 + i * 4;
     available.set(n.id, Math.max(0, v(b) - v(b + 3)) + v(b + 1) + v(b + 2));
+    mine.set(n.id, v(b + 1));
   });
-  return { available, held, heldByType, current: !outdated(deps, cat, res![2]![1]) };
+  return { available, mine, held, heldByType, current: !outdated(deps, cat, res![2]![1]) };
 }

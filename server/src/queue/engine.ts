@@ -1,6 +1,7 @@
 // The claim engine's surface: what routes, workers and other areas call.
 // (claim path and key layout: docs/architecture.md, "The claim path and the key layout")
-export { claimTask, type ClaimResult } from "./claim";
+export { claimTask, workableNode, type ClaimResult } from "./claim";
+export { readyTasks, type ReadySet } from "./available";
 export { heartbeat, loadHeldClaim } from "./held";
 export { submitAndClaimNext, submitClaim, type SubmitInput, type Submitted } from "./finish";
 export { releaseClaim, revokeClaim } from "./release";

@@ -58,17 +58,20 @@ export function runSettle(deps: Deps, call: SettleCall): Promise<void> {
   return follow(deps, call.projectId, () => runScript<number>(deps.redis, "settle", call.keys, call.args));
 }
 
-/** Puts committed tasks into the ready sets of their (task) node. */
+/**
+ * Puts newly committed tasks into the ready sets of their first (task) node,
+ * where an assignment applies: the import checked it against that node.
+ */
 export async function enqueue(
   deps: Deps,
   projectId: string,
   node: NodeDef,
-  tasks: Array<{ id: string; priority: number; createdAt: Date } & Omit<Placement, "taskId" | "pipelineId" | "priority" | "createdAt" | "author">>,
+  tasks: Array<{ id: string; priority: number; createdAt: Date } & Omit<Placement, "taskId" | "pipelineId" | "priority" | "createdAt" | "author" | "assignmentApplies">>,
 ): Promise<void> {
   const k: ProjectKeys = keysOf(projectId);
   const groups = new Map<string, Array<string | number>>();
   for (const t of tasks) {
-    const key = readyKeyFor(k, node, t);
+    const key = readyKeyFor(k, node, { ...t, assignmentApplies: true });
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(t.id, score(t.priority, t.createdAt));

@@ -44,7 +44,8 @@ export function forgetGranted(deps: Deps, claimId: string): void {
 }
 
 /**
- * 404 for a missing claim or one of another org; 403 for someone else's; 409 claim_lost once it ended.
+ * 404 for a missing claim or one of another org; 403 for someone else's; 409 claim_lost once it ended
+ * (with `details.outcome`: submitted, released, expired or revoked).
  * `granted: true` (submit) may answer from the claims this instance granted, without
  * the claim's outcome (reported as active): the caller's write must be conditional on it,
  * and an error raised before that write must be re-checked with `stillHeld`.
@@ -64,7 +65,8 @@ export async function loadHeldClaim(deps: Deps, actor: Actor, claimId: string, o
   if (!claim) throw notFound("claim");
   const { cat, node } = await nodeOfClaim(deps, claim);
   authorize(actor, "claim.hold", { orgId: cat.orgId, projectId: claim.projectId, userId: claim.userId }, "claim");
-  if (opts.live !== false && claim.outcome !== "active") throw claimLost();
+  // Told only to the holder (authorized above): a link opened later says how the claim ended.
+  if (opts.live !== false && claim.outcome !== "active") throw claimLost({ outcome: claim.outcome, nodeId: claim.nodeId });
   return { claim, cat, node, fromGrant: false };
 }
 

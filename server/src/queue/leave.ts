@@ -2,11 +2,15 @@
 // role there changes: in the same transaction as the change, the live claims
 // they took under a standing they lost are revoked, and where they are no
 // contributor any more the tasks kept for them (an assignment to them, or
-// rework returned to them) are opened to whoever may work the node; given
-// another contributor type, so are those kept for them at nodes that require a
-// type they no longer have. Otherwise such a task would wait for someone who
-// can no longer claim it. After commit, Redis is rebuilt from PostgreSQL for
-// each project touched, and the holders' sockets hear of the revocation.
+// rework returned to them) are opened to whoever may work the node, the
+// assignment cleared for good (coming back later is a new start: it does not
+// return). Given another contributor type, rework returned to them at nodes that
+// require a type they no longer have opens; an assignment to them stays the
+// task's, and the rebuild places it by their new type (it gives way at their
+// old type's nodes, applies at the new one's: queue/placement.ts). Otherwise
+// such a task would wait for someone who can no longer claim it. After commit,
+// Redis is rebuilt from PostgreSQL for each project touched, and the holders'
+// sockets hear of the revocation.
 import type { Deps } from "../deps";
 import type { Tx } from "../infra/prisma";
 import { prismaSql } from "./pg";
@@ -41,6 +45,8 @@ export interface Lost {
 export interface Retyped {
   projectId: string;
   typeId: string | null;
+  /** The type they were. */
+  fromTypeId: string | null;
 }
 
 export function lostStanding(before: Standing[], after: Standing[]): Lost {
@@ -52,14 +58,15 @@ export function lostStanding(before: Standing[], after: Standing[]): Lost {
     if (a?.role === "contributor" && a.contributorTypeId === b.contributorTypeId) continue;
     lost.revoke.push(b.projectId);
     if (a?.role !== "contributor") lost.reopen.push(b.projectId);
-    else lost.retyped.push({ projectId: b.projectId, typeId: a.contributorTypeId });
+    else lost.retyped.push({ projectId: b.projectId, typeId: a.contributorTypeId, fromTypeId: b.contributorTypeId });
   }
   return lost;
 }
 
 /**
  * Revokes the person's live claims in `projectIds` and reopens the tasks kept
- * for them in `reopenIn`, and in `retyped` those at nodes requiring another type.
+ * for them in `reopenIn`, and in `retyped` those at nodes requiring another type
+ * (there an assignment stays, to apply wherever their new type may work).
  */
 export async function freeWorkOf(
   tx: Tx,
@@ -91,17 +98,26 @@ export async function freeWorkOf(
   }
   const retypedIn: string[] = [];
   for (const r of retyped) {
-    const n = await tx.$executeRaw`
-      UPDATE "Task" t SET
-        "assignedUserId" = CASE WHEN t."assignedUserId" = ${userId} THEN NULL ELSE t."assignedUserId" END,
-        "reworkUserId" = CASE WHEN t."reworkUserId" = ${userId} THEN NULL ELSE t."reworkUserId" END,
-        "updatedAt" = ${deps.clock.now()}
-      FROM "PipelineNode" n
-      WHERE n."id" = t."nodeId" AND t."projectId" = ${r.projectId} AND t."status" <> 'completed'
-        AND (t."assignedUserId" = ${userId} OR t."reworkUserId" = ${userId})
-        AND n."contributorTypeId" IS NOT NULL AND n."contributorTypeId" IS DISTINCT FROM ${r.typeId}::text`;
-    freed.reopened += n;
-    if (n) retypedIn.push(r.projectId);
+    // Reopened: rework of theirs at a node requiring another type, and tasks
+    // assigned to them waiting at their old type's nodes (no longer theirs
+    // there). Touched too when anything is assigned to them: the rebuild moves
+    // it to them at their new type's nodes.
+    const [n] = await tx.$queryRaw<Array<{ reopened: number; assigned: boolean }>>`
+      WITH rework AS (
+        UPDATE "Task" t SET "reworkUserId" = NULL, "updatedAt" = ${deps.clock.now()}
+        FROM "PipelineNode" n
+        WHERE n."id" = t."nodeId" AND t."projectId" = ${r.projectId} AND t."status" <> 'completed' AND t."reworkUserId" = ${userId}
+          AND n."contributorTypeId" IS NOT NULL AND n."contributorTypeId" IS DISTINCT FROM ${r.typeId}::text
+        RETURNING t.id
+      ), assigned AS (
+        SELECT t.id, n."kind" = 'task' AND n."contributorTypeId" = ${r.fromTypeId}::text AS "gaveWay"
+        FROM "Task" t JOIN "PipelineNode" n ON n."id" = t."nodeId"
+        WHERE t."projectId" = ${r.projectId} AND t."status" <> 'completed' AND t."assignedUserId" = ${userId}
+      )
+      SELECT (SELECT count(*) FROM (SELECT id FROM rework UNION SELECT id FROM assigned WHERE "gaveWay") x)::int AS reopened,
+        EXISTS (SELECT 1 FROM assigned) AS assigned`;
+    freed.reopened += n!.reopened;
+    if (n!.reopened || n!.assigned) retypedIn.push(r.projectId);
   }
   const touched = new Set([...freed.ended.map((e) => e.projectId), ...(freed.reopened ? reopenIn : []), ...retypedIn]);
   freed.projects = [...touched].map((projectId) => ({ projectId, orgId: orgOf.get(projectId)! })).filter((p) => p.orgId);

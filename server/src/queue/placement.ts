@@ -16,19 +16,27 @@ export function score(priority: number, createdAt: Date | string): number {
 }
 
 export interface Reservation {
+  /** The task's assignment, kept for its whole life. */
   assignedUserId: string | null;
   assignedTypeId: string | null;
+  /**
+   * Whether the assignment applies at this node: its assignee may work it
+   * (PostgreSQL's pipelines_assignment_applies answers, for every placement).
+   */
+  assignmentApplies: boolean;
   reworkUserId: string | null;
 }
 
 /**
  * The ready set a task waits in at a node. Review nodes are open to their
  * type (the author is excluded separately); on task nodes a rework goes to its
- * author first, then an assignment to one person or one type applies.
+ * author first, then an assignment to one person or one type, where it
+ * applies; where its assignee may not work the node, the node's contributors.
  */
 export function readyKeyFor(k: ProjectKeys, node: Pick<NodeDef, "id" | "kind">, t: Reservation): string {
   if (node.kind === "review") return k.ready(node.id);
   if (t.reworkUserId) return k.readyUser(node.id, t.reworkUserId);
+  if (!t.assignmentApplies) return k.ready(node.id);
   if (t.assignedUserId) return k.readyUser(node.id, t.assignedUserId);
   if (t.assignedTypeId) return k.readyType(node.id, t.assignedTypeId);
   return k.ready(node.id);

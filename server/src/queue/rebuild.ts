@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Deps } from "../deps";
 import { unavailable } from "../http/errors";
 import { fixedKeys, GLOBAL_KEYS, keysOf, isReserved, NO_TYPE, warnLeadMs, warnMember, warnScore } from "./keys";
+import { tell } from "./observe";
 import { readyKeyFor, score } from "./placement";
 import { runScript } from "./scripts";
 import { nextGeneration } from "./sql";
@@ -46,13 +47,26 @@ async function waitOrBuild(deps: Deps, projectId: string): Promise<void> {
     const token = randomUUID();
     if (await deps.redis.set(k.lock, token, "PX", LOCK_TTL_MS, "NX")) {
       try {
-        if (!(await deps.redis.exists(k.epoch))) await rebuild(deps, projectId, token);
+        if (!(await deps.redis.exists(k.epoch))) await timed(deps, () => rebuild(deps, projectId, token));
       } finally {
         await runScript(deps.redis, "lock-release", [k.lock], [token]).catch(() => {});
       }
       continue; // a rebuild marked stale while it ran left no epoch: build again
     }
     await sleep(20);
+  }
+}
+
+/** Runs a rebuild, telling /metrics how long it took and how it ended (observe.ts). */
+async function timed(deps: Deps, build: () => Promise<boolean>): Promise<void> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const complete = await build();
+    tell(deps, (o) => o.rebuilt?.(seconds(), complete ? "ok" : "superseded"));
+  } catch (err) {
+    tell(deps, (o) => o.rebuilt?.(seconds(), "failed"));
+    throw err;
   }
 }
 
@@ -64,6 +78,7 @@ interface Row {
   createdAt: Date;
   assignedUserId: string | null;
   assignedTypeId: string | null;
+  assignmentApplies: boolean;
   reworkUserId: string | null;
   kind: string;
   leaseSeconds: number;
@@ -74,7 +89,8 @@ interface Row {
   expiresAt: Date | null;
 }
 
-async function rebuild(deps: Deps, projectId: string, token: string): Promise<void> {
+/** False when the state was marked stale meanwhile: it was dropped, to be built again. */
+async function rebuild(deps: Deps, projectId: string, token: string): Promise<boolean> {
   const k = keysOf(projectId);
   const started = performance.now();
   // The claim hash goes in the same MULTI that reads the registry: from then on
@@ -95,6 +111,9 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
   const rows = await sql.query<Row>(
     `
     SELECT t.id, t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId", t."assignedTypeId", t."reworkUserId",
+      -- Where an assignment applies, as every live placement asks (placement.ts); only assigned tasks pay for it.
+      CASE WHEN t."assignedUserId" IS NOT NULL OR t."assignedTypeId" IS NOT NULL
+        THEN pipelines_assignment_applies(t."projectId", t."nodeId", t."assignedUserId", t."assignedTypeId") ELSE false END AS "assignmentApplies",
       n.kind, n."leaseSeconds",
       CASE WHEN n.kind = 'review' THEN (
         SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
@@ -188,9 +207,10 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<vo
     // Marked stale after the snapshot: the change may be missing from it.
     await deps.redis.del(k.epoch);
     deps.log.info({ projectId, generation }, "queue state marked stale while it was rebuilt; rebuilding again");
-    return;
+    return false;
   }
   deps.log.info({ projectId, generation, tasks: rows.length, ms: Math.round(performance.now() - started) }, "queue state rebuilt from PostgreSQL");
+  return true;
 }
 
 async function execOrThrow(pipe: ReturnType<Deps["redis"]["pipeline"]>): Promise<Array<[Error | null, unknown]>> {

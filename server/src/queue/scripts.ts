@@ -8,11 +8,13 @@ import type { Redis } from "ioredis";
 const DIR = path.join(import.meta.dirname, "lua");
 
 export type ScriptName =
+  | "available"
   | "claim"
   | "claim-undo"
   | "settle"
   | "settle-claim"
   | "enqueue"
+  | "place"
   | "extend"
   | "due-warnings"
   | "due-expiries"

@@ -44,8 +44,11 @@ export interface Placement {
   pipelineId: string;
   priority: number;
   createdAt: string;
+  /** The task's assignment, whether or not it applies where the task now waits. */
   assignedUserId: string | null;
   assignedTypeId: string | null;
+  /** Whether the assignment applies at the node the task now waits at (placement.ts). */
+  assignmentApplies: boolean;
   reworkUserId: string | null;
   /** The author who may not take it at its (review) node. */
   author: string | null;

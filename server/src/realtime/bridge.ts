@@ -26,6 +26,7 @@ const DASHBOARD_EVENTS = new Set<DomainEvent["type"]>([
   "task.reviewed",
   "task.moved",
   "task.completed",
+  "task.updated",
   "project.changed",
 ]);
 
@@ -117,11 +118,11 @@ function personal(rt: Realtime, e: DomainEvent): void {
   } else if (e.type === "project.changed") {
     emit.toRoom(rooms.queue(e.projectId), "queue:settings", { projectId: e.projectId });
   } else if (e.type === "notification.created") {
-    const { id, type, title, body, link, createdAt } = e.notification;
-    emit.toUser(e.userId, e.orgId, "notification", { id, type: type as NotificationType, title, body, link, createdAt });
+    const { id, type, title, body, link, createdAt, updatedAt, count } = e.notification;
+    emit.toUser(e.userId, e.orgId, "notification", { id, type: type as NotificationType, title, body, link, createdAt, updatedAt, count });
   } else if (e.type === "notification.read") {
     // The count is over every org: only the signed-in sockets (not an API key's) share it.
-    emit.toUser(e.userId, null, "notifications:read", { ids: e.ids, unreadCount: e.unreadCount });
+    emit.toUser(e.userId, null, "notifications:read", { ids: e.ids, unreadCount: e.unreadCount, countedUpTo: e.countedUpTo });
   }
 }
 

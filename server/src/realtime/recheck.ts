@@ -3,7 +3,7 @@
 // batch (a few queries per room, never one per socket); a socket that lost
 // access leaves the room and is told (`room:left`). Runs when a project's
 // memberships or an org's people change and, for every watched room, at each resync.
-import type { Actor, OrgRole, ProjectRole } from "../access/actor";
+import { loadActor, type Actor, type OrgRole, type ProjectRole } from "../access/actor";
 import type { Deps } from "../deps";
 import { AppError } from "../http/errors";
 import { sqlOfDb } from "../queue/pg";
@@ -80,11 +80,15 @@ function refresh(actor: Actor, orgId: string, orgRows: OrgRow[], project: Projec
   else actor.orgs.delete(orgId);
   if (!project) return;
   const pm = projectRows.find((r) => r.userId === actor.userId);
-  if (pm && actor.orgs.has(orgId)) actor.projects.set(project.id, { role: pm.role as ProjectRole, orgId, contributorTypeId: pm.contributorTypeId });
+  const inScope = !actor.apiKey?.project || actor.apiKey.project.id === project.id;
+  if (pm && actor.orgs.has(orgId) && inScope) actor.projects.set(project.id, { role: pm.role as ProjectRole, orgId, contributorTypeId: pm.contributorTypeId });
   else actor.projects.delete(project.id);
 }
 
-/** Sockets that came with an API key since revoked are closed (HTTP refuses the key at once). */
+/**
+ * Sockets that came with an API key that no longer authenticates are closed (HTTP refuses it
+ * at once): revoked, deleted with its project, or its maker gone from the key's org or project.
+ */
 export async function dropRevokedKeys(deps: Deps, io: IO): Promise<void> {
   const byKey = new Map<string, AppSocket[]>();
   for (const s of io.of("/").sockets.values()) {
@@ -92,6 +96,11 @@ export async function dropRevokedKeys(deps: Deps, io: IO): Promise<void> {
     if (id) byKey.set(id, [...(byKey.get(id) ?? []), s]);
   }
   if (!byKey.size) return;
-  const revoked = await deps.db.apiKey.findMany({ where: { id: { in: [...byKey.keys()] }, revokedAt: { not: null } }, select: { id: true } });
-  for (const k of revoked) for (const s of byKey.get(k.id) ?? []) s.disconnect(true);
+  const live = await deps.db.apiKey.findMany({ where: { id: { in: [...byKey.keys()] }, revokedAt: null }, select: { id: true } });
+  const alive = new Set(live.map((k) => k.id));
+  for (const [id, sockets] of byKey) {
+    const { userId, apiKey } = sockets[0]!.data.actor;
+    if (alive.has(id) && (await loadActor(deps.db, userId, apiKey, { fresh: true }))) continue;
+    for (const s of sockets) s.disconnect(true);
+  }
 }

@@ -7,6 +7,7 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Gauge, type Registry } from "prom-client";
 import { Server } from "socket.io";
+import { can } from "../access/authorize";
 import type { Deps } from "../deps";
 import { rooms } from "../shared/socket-events";
 import { actorFromToken } from "../http/authenticate";
@@ -80,7 +81,8 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
     connected.inc();
     const { userId, apiKey } = socket.data.actor;
     perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
-    void socket.join(apiKey ? keyUserRoom(userId, apiKey.orgId) : rooms.user(userId));
+    // Personal events only for the person (or an org key of theirs); a project key's socket hears its rooms only.
+    if (can(socket.data.actor, "account.read", { userId })) void socket.join(apiKey ? keyUserRoom(userId, apiKey.orgId) : rooms.user(userId));
     const bucket = new EventBucket(opts.eventsPerSecond, opts.eventBurst, deps.clock);
     socket.use((packet, next) => {
       if (bucket.take()) return next();

@@ -4,7 +4,7 @@
 export const TIMEFRAMES = ["24h", "7d", "30d", "90d", "all"] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
-export const NOTIFICATION_TYPES = ["review_ready", "work_returned", "claim_expiring", "claim_expired"] as const;
+export const NOTIFICATION_TYPES = ["review_ready", "reviews_waiting", "work_returned", "claim_expiring", "claim_expired"] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Room names a client may subscribe to (`user:<id>` is joined on connect). */
@@ -29,6 +29,11 @@ export interface ClaimRef {
   nodeId: string;
 }
 
+/**
+ * A notification stored, or a digest grown (the same `id` again, with a higher `count`
+ * and a later `updatedAt`; its `createdAt`, since when it is unread, stays): update the
+ * one held rather than count it again.
+ */
 export interface NotificationPush {
   id: string;
   type: NotificationType;
@@ -36,16 +41,20 @@ export interface NotificationPush {
   body: string;
   link: string;
   createdAt: string;
+  updatedAt: string;
+  count: number;
 }
 
 /**
  * Notifications of mine were read (in another tab, by an API key): `ids`, or with
  * null all of them — all of one org's when `unreadCount` is not 0, so read the
- * inbox again then. `unreadCount` is what is left unread, over all my orgs.
+ * inbox again then. `unreadCount` is what is left unread, over all my orgs, counting
+ * the notifications created up to `countedUpTo` (null: none yet); a later one was not counted.
  */
 export interface NotificationsRead {
   ids: string[] | null;
   unreadCount: number;
+  countedUpTo: string | null;
 }
 
 export interface DashboardCounters {

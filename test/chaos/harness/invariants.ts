@@ -29,7 +29,7 @@ export async function checkInvariants(databaseUrl: string, redis: Redis | null, 
   try {
     const P = [projectIds];
     // ── one state per task ──
-    bad("tasks in an unknown state", await q(c, `SELECT id, status FROM "Task" WHERE "projectId" = ANY($1) AND status NOT IN ('queued','claimed','completed')`, P));
+    bad("tasks in an unknown state", await q(c, `SELECT id, status FROM "Task" WHERE "projectId" = ANY($1) AND status NOT IN ('queued','claimed','completed','cancelled')`, P));
     bad(
       "claimed tasks without exactly one active claim, or queued/completed tasks with one",
       await q(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, claimReason, countdown, initials, number, opensAt, percent } from "./format";
+import { ago, byteSize, claimReason, countdown, initials, number, opensAt, percent } from "./format";
 import { shouldNotifyDesktop, titleWithCount } from "./notify";
 import { isTyping, shortcutOf } from "./shortcuts";
 
@@ -9,6 +9,10 @@ describe("format", () => {
     expect(countdown(3_723_000)).toBe("1:02:03");
     expect(countdown(-5)).toBe("0:00");
     expect(countdown(1400)).toBe("0:01");
+  });
+
+  it("says a size in bytes, KB or MB", () => {
+    expect([byteSize(512), byteSize(3500), byteSize(1.5 * 1024 * 1024)]).toEqual(["512 B", "3.4 KB", "1.5 MB"]);
   });
 
   it("says how long ago", () => {
@@ -21,6 +25,9 @@ describe("format", () => {
 
   it("explains why a claim is not possible, with when the schedule opens", () => {
     expect(claimReason("claim_limit_reached")).toMatch(/as many claims/);
+    // With no contributor type: the limit and why, not "your type".
+    expect(claimReason("claim_limit_reached", null, 1)).toBe("With no contributor type you can hold 1 claim at a time. Finish or release it first.");
+    expect(claimReason("claim_limit_reached", null, 2)).toBe("With no contributor type you can hold 2 claims at a time. Finish or release one first.");
     expect(claimReason("wrong_contributor_type")).toMatch(/different contributor type/);
     const now = new Date();
     const soon = new Date(now.getTime() + 60_000).toISOString();

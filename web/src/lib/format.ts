@@ -53,10 +53,20 @@ export function initials(name: string): string {
   return (first + (last ?? "")).toUpperCase();
 }
 
-/** The reason a claim is not possible, as a sentence (codes from API.md). */
-export function claimReason(reason: string | null | undefined, opens?: string | null): string {
+const claims = (n: number) => `${n} claim${n === 1 ? "" : "s"}`;
+
+/** Why a contributor with no contributor type holds so few claims, and what to do about it. */
+export const untypedNotice = (limit: number) =>
+  `You have no contributor type in this project: you can hold ${claims(limit)} at a time. Ask a project owner to set your type.`;
+
+/**
+ * The reason a claim is not possible, as a sentence (codes from API.md). `untypedLimit`:
+ * the caller has no contributor type and holds at most that many claims.
+ */
+export function claimReason(reason: string | null | undefined, opens?: string | null, untypedLimit?: number | null): string {
   switch (reason) {
     case "claim_limit_reached":
+      if (untypedLimit != null) return `With no contributor type you can hold ${claims(untypedLimit)} at a time. Finish or release ${untypedLimit === 1 ? "it" : "one"} first.`;
       return "You hold as many claims as your type allows. Finish or release one first.";
     case "pool_limit_reached":
       return "Your contributor type holds all the claims it may at once. Try again shortly.";
@@ -81,3 +91,10 @@ export function claimReason(reason: string | null | undefined, opens?: string | 
 
 /** A short, distinguishing form of an id: ids are time-ordered, so their end differs, not their start. */
 export const shortId = (id: string) => id.slice(-8);
+
+/** A size in bytes for people: "512 B", "3.4 KB", "1.5 MB" (1024 to a step). */
+export function byteSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}

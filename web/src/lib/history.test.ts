@@ -31,6 +31,18 @@ describe("historyLine", () => {
     expect(historyLine(step("reviewed", rita, { data: { verdict: "pass" } })).text).toBe("Reviewed by Rita: passed");
   });
 
+  it("says what an Owner changed, and who: priority, assignment, cancel, reopen", () => {
+    const by = { by: owen };
+    expect(historyLine(step("updated", null, { ...by, data: { by: owen.id, priority: { from: 0, to: 5 } } })).text).toBe("Priority 0 → 5 by Owen");
+    expect(historyLine(step("updated", alice, { ...by, data: { by: owen.id, assignment: { from: null, to: { userId: alice.id } } } })).text).toBe("Assigned to Alice by Owen");
+    expect(historyLine(step("updated", null, { ...by, data: { by: owen.id, priority: { from: 1, to: 2 }, assignment: { from: { userId: "u1" }, to: null } } })).text).toBe(
+      "Priority 1 → 2, assignment cleared by Owen",
+    );
+    expect(historyLine(step("updated", null, { ...by, data: { by: owen.id, assignment: { from: null, to: { contributorTypeId: "t1" } } } })).text).toBe("Assigned to a contributor type by Owen");
+    expect(historyLine(step("cancelled", null, by)).text).toBe("Cancelled by Owen");
+    expect(historyLine(step("reopened", null, by)).text).toBe("Reopened by Owen");
+  });
+
   it("puts a move towards its new node and the rest at theirs", () => {
     expect(historyLine(step("moved", null))).toEqual({ text: "Moved on", nodeWord: "to" });
     expect(historyLine(step("imported", null))).toEqual({ text: "Imported", nodeWord: "at" });

@@ -56,7 +56,23 @@ export function historyLine(step: HistoryStep, before?: HistoryStep): HistoryLin
       return at(name ? `Lease expired (held by ${name})` : "Lease expired");
     case "revoked":
       return at(`Revoked${by ? ` by ${by}` : ""}${name ? ` (held by ${name})` : ""}`);
+    case "updated":
+      return at(`${updated(step.data, name)}${by ? ` by ${by}` : ""}`);
     default:
       return at(`${humanize(step.type)}${by || name ? ` by ${by ?? name}` : ""}`);
   }
+}
+
+/** An Owner's change (PATCH): "Priority 0 → 5", "assigned to Bob", "assignment cleared". `name`: the new assignee, when a person. */
+function updated(data: unknown, name: string | undefined): string {
+  const parts: string[] = [];
+  const p = field(data, "priority") as { from?: unknown; to?: unknown } | undefined;
+  if (p && typeof p === "object") parts.push(`priority ${p.from} → ${p.to}`);
+  const a = field(data, "assignment") as { to?: unknown } | undefined;
+  if (a && typeof a === "object") {
+    const to = a.to as Record<string, unknown> | null | undefined;
+    parts.push(!to ? "assignment cleared" : "userId" in to ? `assigned to ${name ?? "someone"}` : "assigned to a contributor type");
+  }
+  const text = parts.join(", ") || "changed";
+  return text[0]!.toUpperCase() + text.slice(1);
 }

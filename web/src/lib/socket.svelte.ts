@@ -5,7 +5,9 @@
 // room's current state, so nothing is missed across a reconnect).
 // A handshake the server refuses (too many connections, a backing service
 // down, a token it no longer takes) is not retried by socket.io: we retry it,
-// backing off, and say why live updates are off.
+// backing off, and say why live updates are off. A live connection that drops
+// (server gone, network lost) is said to be offline once the drop lasts, and
+// "back online" for a moment when it returns (the views then read again).
 import { io, type Socket } from "socket.io-client";
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SubscribeRequest } from "$shared/socket-events";
 
@@ -17,6 +19,12 @@ const EVENTS: (keyof Events)[] = [
 ];
 
 export const TOO_MANY_CONNECTIONS = "Too many open tabs or clients: close some to get live updates.";
+export const OFFLINE = "Offline — reconnecting… Changes will appear when the connection is back.";
+export const BACK_ONLINE = "Back online.";
+/** A drop shorter than this is not told (a server restart: socket.io is back within 0.5–1.5 s). */
+export const OFFLINE_AFTER_MS = 2_000;
+/** How long "back online" stays. */
+export const BACK_ONLINE_MS = 4_000;
 
 /** The wait before the n-th retry of a refused handshake (n from 0): 2 s doubling up to 60 s, each cut by up to half at random. */
 export function retryDelay(n: number, random = Math.random): number {
@@ -35,6 +43,9 @@ class Realtime {
   lastError = $state<string | null>(null);
   /** Why live updates are off, when the reason is worth telling (too many connections). */
   notice = $state<string | null>(null);
+  /** "offline": a live connection dropped and is not back yet; "back": it just came back. */
+  link = $state<"live" | "offline" | "back">("live");
+  private linkTimer: ReturnType<typeof setTimeout> | undefined;
   /** Called when the server refuses the token: the app checks the session (a 401 signs out). */
   onUnauthenticated: (() => void) | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -53,11 +64,24 @@ class Realtime {
       this.status = "online";
       this.notice = null;
       refusals = 0;
+      clearTimeout(this.linkTimer);
+      if (this.link === "offline") {
+        this.link = "back";
+        this.linkTimer = setTimeout(() => (this.link = "live"), BACK_ONLINE_MS);
+      } else this.link = "live";
       for (const r of this.rooms.values()) this.emitSubscribe(r.req);
       for (const fn of this.connectListeners) fn();
     });
-    socket.on("disconnect", () => {
-      if (this.socket === socket) this.status = "connecting";
+    socket.on("disconnect", (reason) => {
+      if (this.socket !== socket) return;
+      this.status = "connecting";
+      clearTimeout(this.linkTimer);
+      this.link = "live";
+      // Ended by the server (a session that ended: session:expired has its own notice); socket.io does not reconnect.
+      if (reason === "io server disconnect") return;
+      this.linkTimer = setTimeout(() => {
+        if (this.socket === socket && !socket.connected) this.link = "offline";
+      }, OFFLINE_AFTER_MS);
     });
     socket.on("connect_error", (err) => {
       if (this.socket !== socket) return;
@@ -86,7 +110,9 @@ class Realtime {
 
   disconnect() {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.linkTimer);
     this.notice = null;
+    this.link = "live";
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
@@ -148,3 +174,8 @@ class Realtime {
 }
 
 export const realtime = new Realtime();
+
+/** What the live notice says now: a refusal worth telling first, then a connection away or just back. */
+export function liveNotice(): string {
+  return realtime.notice ?? (realtime.link === "offline" ? OFFLINE : realtime.link === "back" ? BACK_ONLINE : "");
+}

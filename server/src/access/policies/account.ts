@@ -5,6 +5,11 @@ import { isOrgAdmin } from "../roles";
 export type AccountResource = { userId: string; orgIds: string[] };
 
 export const accountPolicy = {
+  /**
+   * The personal routes (`/api/me…`: profile, inbox, own submissions) and the personal socket room:
+   * the person, or an org key of theirs. A project key is no person: it acts only in its project.
+   */
+  read: (a: Actor, r: Pick<AccountResource, "userId">) => a.userId === r.userId && !a.apiKey?.project,
   /** Changing one's password, ending one's sessions: the person signed in, never an API key. */
   manage: (a: Actor, r: Pick<AccountResource, "userId">) => !a.apiKey && a.userId === r.userId,
   /**

@@ -14,6 +14,10 @@ export const projectPolicy = {
   inspect: adminRead,
   /** Name, description, pipelines, types, team, agents, runs, tasks: Owners and Org Admins. */
   write: adminWrite,
+  /** Ingest agent runs, import tasks: Owners and Org Admins (and keys with `runs:write`: access/scope.ts). */
+  ingest: adminWrite,
+  /** Making and revoking the project's API keys: an Owner or Org Admin signed in, never an API key. */
+  grant: (a: Actor, p: ProjectResource) => adminWrite(a, p) && !a.apiKey,
   /** Archive and delete: Org Admins only. */
   manage: (a: Actor, p: ProjectResource) => standingIn(a, p) === "admin",
   /** Queue, claims, submissions: a Contributor assignment in this project. */

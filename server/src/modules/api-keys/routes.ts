@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Deps } from "../../deps";
 import { afterCursor, keysetOrder, keysetPage } from "../../http/keyset";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { loadOrg } from "../load";
@@ -7,28 +8,35 @@ import { apiKeySchema, apiKeyView, createdApiKeySchema } from "./view";
 
 const orgParams = z.strictObject({ orgId: id });
 const keyParams = z.strictObject({ orgId: id, id });
-const body = z.strictObject({ name: z.string().trim().min(1).max(200) });
+export const keyName = z.string().trim().min(1).max(200);
+const body = z.strictObject({ name: keyName });
+export const keysQuery = listQuery.extend({ revoked: z.enum(["true", "false"]).optional() });
 const tag = "api keys";
+
+/** A page of keys, newest first; `revoked` keeps only live or only revoked ones. */
+export async function listKeys(deps: Deps, where: { orgId: string } | { projectId: string }, query: z.infer<typeof keysQuery>) {
+  const revoked = query.revoked === undefined ? {} : { revokedAt: query.revoked === "true" ? { not: null } : null };
+  const rows = await deps.db.apiKey.findMany({
+    where: { ...where, ...revoked, ...afterCursor("createdAt", "desc", query.cursor) },
+    orderBy: keysetOrder("createdAt", "desc"),
+    take: query.limit + 1,
+  });
+  const p = keysetPage(rows, query.limit, "createdAt");
+  return { items: p.items.map(apiKeyView), nextCursor: p.nextCursor };
+}
 
 export function registerApiKeyRoutes(api: Api) {
   api.add({
     method: "get",
     path: "/api/orgs/:orgId/api-keys",
     tag,
-    summary: "List API keys: prefix, name, created, last used, revoked (never the key)",
+    summary: "List the org's API keys, org and project ones, with their scope: prefix, name, created, last used, revoked (never the key)",
     params: orgParams,
-    query: listQuery.extend({ revoked: z.enum(["true", "false"]).optional() }),
+    query: keysQuery,
     response: page(apiKeySchema),
     async handler({ actor, params, query, deps }) {
       await loadOrg(deps, actor, params.orgId, "org.manage");
-      const revoked = query.revoked === undefined ? {} : { revokedAt: query.revoked === "true" ? { not: null } : null };
-      const rows = await deps.db.apiKey.findMany({
-        where: { orgId: params.orgId, ...revoked, ...afterCursor("createdAt", "desc", query.cursor) },
-        orderBy: keysetOrder("createdAt", "desc"),
-        take: query.limit + 1,
-      });
-      const p = keysetPage(rows, query.limit, "createdAt");
-      return { items: p.items.map(apiKeyView), nextCursor: p.nextCursor };
+      return listKeys(deps, { orgId: params.orgId }, query);
     },
   });
 
@@ -36,7 +44,8 @@ export function registerApiKeyRoutes(api: Api) {
     method: "post",
     path: "/api/orgs/:orgId/api-keys",
     tag,
-    summary: "Create an API key: the answer carries the key, shown this once only (a signed-in Org Admin; an API key cannot make keys)",
+    summary:
+      "Create an org API key (acts with its maker's rights in the org): the answer carries the key, shown this once only (a signed-in Org Admin; an API key cannot make keys). Project keys: POST /api/projects/{projectId}/api-keys",
     params: orgParams,
     body,
     status: 201,

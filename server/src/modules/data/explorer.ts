@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from "../../http/keyset";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { taskFilterShape, taskWhere } from "./filters";
-import { readRecords } from "./records";
+import { readSummaries } from "./records";
 import { explorerItemSchema, explorerItemView } from "./view";
 
 const SORTS = {
@@ -38,7 +38,7 @@ export function registerExplorerRoutes(api: Api) {
     path: "/api/projects/:projectId/explorer",
     tag: "data",
     summary:
-      "Data explorer: the project's tasks with their latest evaluations and reviews; filter, sort (createdAt, updatedAt, priority; asc or desc) and cursor pages",
+      "Data explorer: the project's tasks with their latest evaluations and reviews and the payload's size and start (the whole task: GET /api/tasks/{taskId}); filter, sort (createdAt, updatedAt, priority; asc or desc) and cursor pages",
     params: z.strictObject({ projectId: id }),
     query,
     response: page(explorerItemSchema),
@@ -46,7 +46,7 @@ export function registerExplorerRoutes(api: Api) {
       const project = await loadProject(deps, actor, params.projectId, "project.inspect");
       const dir = Prisma.raw(q.order === "asc" ? "ASC" : "DESC");
       const order = Prisma.sql`${SORTS[q.sort]} ${dir}, t."id" ${dir}`;
-      const rows = await readRecords(deps.db, taskWhere(project.id, q), after(q.sort, q.order, q.cursor), order, q.limit + 1);
+      const rows = await readSummaries(deps.db, taskWhere(project.id, q), after(q.sort, q.order, q.cursor), order, q.limit + 1);
       const more = rows.length > q.limit;
       const items = more ? rows.slice(0, q.limit) : rows;
       const last = items[items.length - 1];

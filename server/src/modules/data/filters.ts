@@ -6,7 +6,7 @@ import { z } from "zod";
 import { id } from "../../http/route";
 
 export const taskFilterShape = {
-  status: z.enum(["queued", "claimed", "completed"]).optional(),
+  status: z.enum(["queued", "claimed", "completed", "cancelled"]).optional(),
   pipelineId: id.optional(),
   /** The node the task waits at now. */
   nodeId: id.optional(),
@@ -16,6 +16,8 @@ export const taskFilterShape = {
   externalId: z.string().min(1).max(200).optional(),
   /** Tasks this person submitted an evaluation or a review on. */
   contributorId: id.optional(),
+  /** Work for this contributor type: assigned to it, or waiting at a node that requires it (as GET .../tasks). */
+  contributorTypeId: id.optional(),
   /** run: created by an agent run; import: imported directly. */
   source: z.enum(["run", "import"]).optional(),
   createdFrom: z.iso.datetime({ offset: true }).optional(),
@@ -37,6 +39,11 @@ export function taskWhere(projectId: string, f: TaskFilters): Prisma.Sql {
     c.push(
       Prisma.sql`(EXISTS (SELECT 1 FROM "Submission" s WHERE s."taskId" = t."id" AND s."userId" = ${f.contributorId})
         OR EXISTS (SELECT 1 FROM "Review" v WHERE v."taskId" = t."id" AND v."userId" = ${f.contributorId}))`,
+    );
+  if (f.contributorTypeId)
+    c.push(
+      Prisma.sql`(t."assignedTypeId" = ${f.contributorTypeId}
+        OR EXISTS (SELECT 1 FROM "PipelineNode" tn WHERE tn."id" = t."nodeId" AND tn."contributorTypeId" = ${f.contributorTypeId}))`,
     );
   if (f.createdFrom) c.push(Prisma.sql`t."createdAt" >= ${new Date(f.createdFrom)}`);
   if (f.createdTo) c.push(Prisma.sql`t."createdAt" < ${new Date(f.createdTo)}`);

@@ -1,6 +1,7 @@
 // One query per page or batch: each task with the run that created it, every
-// evaluation (submission) and every review, aggregated by PostgreSQL. The
-// payload comes back as JSON text, so an export copies it without parsing.
+// evaluation (submission) and every review, aggregated by PostgreSQL. For the
+// export the payload comes back as JSON text, so it is copied without parsing;
+// for the explorer's pages only its size and first characters leave PostgreSQL.
 import { Prisma } from "@prisma/client";
 import type { Db } from "../../infra/prisma";
 
@@ -28,7 +29,7 @@ export interface ReviewOut {
   createdAt: string;
 }
 
-export interface TaskRecord {
+interface RecordBase {
   id: string;
   pipelineId: string;
   nodeId: string;
@@ -37,9 +38,10 @@ export interface TaskRecord {
   nodeKind: string | null;
   status: string;
   priority: number;
-  payloadJson: string;
   assignedUserId: string | null;
   assignedTypeId: string | null;
+  /** Whether the assignment applies at the current node; null without one or once completed. */
+  assignmentApplies: boolean | null;
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
@@ -51,11 +53,31 @@ export interface TaskRecord {
   reviews: ReviewOut[];
 }
 
+/** A task whole, for the export. */
+export interface TaskRecord extends RecordBase {
+  payloadJson: string;
+}
+
+/** A task for a list: the payload's size (bytes of its JSON text) and its first PREVIEW_CHARS characters. */
+export interface TaskSummaryRecord extends RecordBase {
+  payloadSize: number;
+  payloadPreview: string;
+}
+
+export const PREVIEW_CHARS = 200;
+
+const PAYLOAD = {
+  whole: Prisma.raw(`t."payload"::text AS "payloadJson",`),
+  summary: Prisma.raw(`octet_length(t."payload"::text) AS "payloadSize", left(t."payload"::text, ${PREVIEW_CHARS}) AS "payloadPreview",`),
+};
+
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const RECORD_COLUMNS = Prisma.raw(`
   t."id", t."pipelineId", t."nodeId", n."key" AS "nodeKey", n."name" AS "nodeName", n."kind" AS "nodeKind",
-  t."status", t."priority", t."payload"::text AS "payloadJson", t."assignedUserId", t."assignedTypeId",
+  t."status", t."priority", t."assignedUserId", t."assignedTypeId",
+  CASE WHEN t."status" <> 'completed' AND (t."assignedUserId" IS NOT NULL OR t."assignedTypeId" IS NOT NULL)
+    THEN pipelines_assignment_applies(t."projectId", t."nodeId", t."assignedUserId", t."assignedTypeId") END AS "assignmentApplies",
   t."createdAt", t."updatedAt", t."completedAt",
   r."id" AS "runId", r."agentId", r."externalId" AS "runExternalId", r."createdAt" AS "runCreatedAt",
   (SELECT coalesce(json_agg(json_build_object(
@@ -71,10 +93,19 @@ const RECORD_COLUMNS = Prisma.raw(`
    FROM "Review" v LEFT JOIN "PipelineNode" vn ON vn."id" = v."nodeId" LEFT JOIN "User" vu ON vu."id" = v."userId"
    WHERE v."taskId" = t."id") AS "reviews"`);
 
-/** Tasks matching `where` (over alias t), in `order`, after `after`, at most `limit`. */
+/** Tasks matching `where` (over alias t), in `order`, after `after`, at most `limit`; payloads whole. */
 export function readRecords(db: Db, where: Prisma.Sql, after: Prisma.Sql, order: Prisma.Sql, limit: number) {
-  return db.$queryRaw<TaskRecord[]>`
-    SELECT ${RECORD_COLUMNS}
+  return read<TaskRecord>(db, PAYLOAD.whole, where, after, order, limit);
+}
+
+/** The same with payloads summarized: what a page of the explorer shows. */
+export function readSummaries(db: Db, where: Prisma.Sql, after: Prisma.Sql, order: Prisma.Sql, limit: number) {
+  return read<TaskSummaryRecord>(db, PAYLOAD.summary, where, after, order, limit);
+}
+
+function read<T>(db: Db, payload: Prisma.Sql, where: Prisma.Sql, after: Prisma.Sql, order: Prisma.Sql, limit: number) {
+  return db.$queryRaw<T[]>`
+    SELECT ${payload} ${RECORD_COLUMNS}
     FROM "Task" t
     LEFT JOIN "PipelineNode" n ON n."id" = t."nodeId"
     LEFT JOIN "Run" r ON r."taskId" = t."id"
@@ -90,5 +121,5 @@ export function latestPerNode<T extends { nodeId: string }>(items: T[]): T[] {
   return [...last.values()];
 }
 
-export const runOf = (r: TaskRecord) =>
+export const runOf = (r: RecordBase) =>
   r.runId && r.agentId && r.runCreatedAt ? { id: r.runId, agentId: r.agentId, externalId: r.runExternalId, createdAt: r.runCreatedAt.toISOString() } : null;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { latestPerNode, runOf, type TaskRecord } from "./records";
+import { latestPerNode, PREVIEW_CHARS, runOf, type TaskSummaryRecord } from "./records";
 
 const evaluation = z.object({
   id: z.string(),
@@ -29,12 +29,17 @@ export const explorerItemSchema = z.object({
   pipelineId: z.string(),
   nodeId: z.string(),
   node: z.object({ key: z.string(), name: z.string(), kind: z.string() }).nullable(),
-  status: z.enum(["queued", "claimed", "completed"]),
+  status: z.enum(["queued", "claimed", "completed", "cancelled"]),
   priority: z.number(),
-  payload: z.unknown(),
+  payloadSize: z.number().describe("bytes of the payload as JSON text"),
+  preview: z
+    .string()
+    .describe(`the payload's first ${PREVIEW_CHARS} characters as JSON text; the whole payload at GET /api/tasks/{taskId}, every payload whole in the export`),
   run: z.object({ id: z.string(), agentId: z.string(), externalId: z.string().nullable(), createdAt: z.string() }).nullable(),
   assignedUserId: z.string().nullable(),
   assignedTypeId: z.string().nullable(),
+  /** Whether the assignment applies at the current node (its assignee may work it); null without one or once completed. */
+  assignmentApplies: z.boolean().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
@@ -45,18 +50,20 @@ export const explorerItemSchema = z.object({
   counts: z.object({ evaluations: z.number(), reviews: z.number() }),
 });
 
-export function explorerItemView(t: TaskRecord) {
+export function explorerItemView(t: TaskSummaryRecord) {
   return {
     id: t.id,
     pipelineId: t.pipelineId,
     nodeId: t.nodeId,
     node: t.nodeKey ? { key: t.nodeKey, name: t.nodeName ?? t.nodeKey, kind: t.nodeKind ?? "" } : null,
-    status: t.status as "queued" | "claimed" | "completed",
+    status: t.status as "queued" | "claimed" | "completed" | "cancelled",
     priority: t.priority,
-    payload: JSON.parse(t.payloadJson) as unknown,
+    payloadSize: t.payloadSize,
+    preview: t.payloadPreview,
     run: runOf(t),
     assignedUserId: t.assignedUserId,
     assignedTypeId: t.assignedTypeId,
+    assignmentApplies: t.assignmentApplies,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     completedAt: t.completedAt?.toISOString() ?? null,

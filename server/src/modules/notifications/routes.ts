@@ -3,6 +3,12 @@ import { id, listQuery, type Api } from "../../http/route";
 import { listNotifications, markAllRead, markRead } from "./service";
 import { notificationSchema } from "./view";
 
+/** The unread count and up to when it counted: a notification created after `countedUpTo` is not in it. */
+const countSchema = {
+  unreadCount: z.number(),
+  countedUpTo: z.string().nullable().describe("createdAt of the newest notification (read or not) when the count was taken; null when there is none"),
+};
+
 const inboxQuery = listQuery.extend({
   unread: z
     .enum(["true", "false"])
@@ -15,9 +21,10 @@ export function registerNotificationRoutes(api: Api) {
     method: "get",
     path: "/api/me/notifications",
     tag: "notifications",
-    summary: "My inbox, newest first, with the unread count (`unread=true` lists only unread ones); with an API key, only its org's notifications",
+    summary:
+      "My inbox, latest arrival first (`updatedAt`: a review digest that grew comes back to the top), with the unread count (`unread=true` lists only unread ones); with an API key, only its org's notifications",
     query: inboxQuery,
-    response: z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), unreadCount: z.number() }),
+    response: z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), ...countSchema }),
     async handler({ actor, query, deps }) {
       return listNotifications(deps, actor, query);
     },
@@ -29,7 +36,7 @@ export function registerNotificationRoutes(api: Api) {
     tag: "notifications",
     summary: "Mark every notification of mine read (with an API key, its org's); my signed-in sockets hear `notifications:read`",
     body: z.strictObject({}),
-    response: z.object({ updated: z.number(), unreadCount: z.number() }),
+    response: z.object({ updated: z.number(), ...countSchema }),
     async handler({ actor, deps }) {
       return markAllRead(deps, actor);
     },
@@ -42,7 +49,7 @@ export function registerNotificationRoutes(api: Api) {
     summary: "Mark one of my notifications read (another person's answers 404); my signed-in sockets hear `notifications:read`",
     params: z.strictObject({ id }),
     body: z.strictObject({}),
-    response: notificationSchema.extend({ unreadCount: z.number() }),
+    response: notificationSchema.extend(countSchema),
     async handler({ actor, params, deps }) {
       return markRead(deps, actor, params.id);
     },

@@ -18,14 +18,32 @@ const timeLeft = (ms: number) => {
 type Base = { userId: string; orgId: string; projectId: string; nodeId: string; taskId: string };
 
 export const texts = {
-  reviewReady: (b: Base & { nodeName: string; projectName: string }): NewNotification => ({
+  /** A digest per reviewer and node: each task reaching the node while it is unread adds to it (digest.ts). */
+  reviewReady: (b: Base & { nodeName: string; projectName: string }): NewNotification => {
+    const text = (count: number) => ({
+      title: `Ready for review: ${b.nodeName}`,
+      body: count === 1 ? `A task in ${b.projectName} is waiting for review at ${b.nodeName}.` : `${count} tasks in ${b.projectName} reached review at ${b.nodeName}.`,
+    });
+    return {
+      userId: b.userId,
+      orgId: b.orgId,
+      type: "review_ready",
+      ...text(1),
+      link: queueLink(b.projectId, b.nodeId),
+      data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId },
+      digest: { key: b.nodeId, text },
+    };
+  },
+  /** A reviewer's shift opened with work waiting (shifts.ts): told once per node and window opening. */
+  reviewsWaiting: (b: Omit<Base, "taskId"> & { nodeName: string; projectName: string; count: number; dedupeKey: string }): NewNotification => ({
     userId: b.userId,
     orgId: b.orgId,
-    type: "review_ready",
-    title: `Ready for review: ${b.nodeName}`,
-    body: `A task in ${b.projectName} is waiting for review at ${b.nodeName}.`,
+    type: "reviews_waiting",
+    title: `Waiting for your review: ${b.nodeName}`,
+    body: `${b.count === 1 ? "1 task waits" : `${b.count} tasks wait`} for your review at ${b.nodeName} in ${b.projectName}.`,
     link: queueLink(b.projectId, b.nodeId),
-    data: { projectId: b.projectId, nodeId: b.nodeId, taskId: b.taskId },
+    data: { projectId: b.projectId, nodeId: b.nodeId, count: String(b.count) },
+    dedupeKey: b.dedupeKey,
   }),
   workReturned: (b: Base & { nodeName: string; comment: string | null }): NewNotification => ({
     userId: b.userId,

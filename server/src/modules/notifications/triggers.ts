@@ -1,6 +1,8 @@
 // Domain events (after commit) → stored and pushed notifications, each batch in
-// its own transaction: review_ready to the reviewers of the node a task reached,
-// work_returned to the author, claim_expiring and claim_expired to the holder.
+// its own transaction: review_ready to the reviewers of the node a task reached
+// (a digest: each reviewer's unread one for the node grows, digest.ts), work_returned
+// to the author, claim_expiring and claim_expired to the holder. Reviewers off shift
+// now are told when their window opens (shifts.ts).
 import type { Deps } from "../../deps";
 import type { DomainEventOf } from "../../events/bus";
 import { reviewersFor } from "./recipients";

@@ -8,7 +8,9 @@ export const notificationSchema = z.object({
   title: z.string(),
   body: z.string(),
   link: z.string(),
-  createdAt: z.string(),
+  createdAt: z.string().describe("When it was stored: since then it is unread (what `unreadCount` and `countedUpTo` count by)"),
+  updatedAt: z.string().describe("Its latest arrival, the inbox's order: a review digest moves it on each task it takes in while unread; otherwise createdAt"),
+  count: z.number().int().describe("How many arrivals it stands for: a review_ready digest counts the tasks that reached its node since it was stored (one unread per person and node); otherwise 1"),
   readAt: z.string().nullable(),
 });
 
@@ -19,6 +21,8 @@ export function notificationView(n: {
   body: string;
   link: string;
   createdAt: Date;
+  updatedAt: Date;
+  count: number;
   readAt: Date | null;
 }): NotificationView {
   return {
@@ -28,6 +32,8 @@ export function notificationView(n: {
     body: n.body,
     link: n.link,
     createdAt: n.createdAt.toISOString(),
+    updatedAt: n.updatedAt.toISOString(),
+    count: n.count,
     readAt: n.readAt ? n.readAt.toISOString() : null,
   };
 }

@@ -1,11 +1,14 @@
 // Demo content for the seeded project: the "Support agent review" pipeline
-// (Domain Experts evaluate, QA Specialists review) and ~30 agent runs of a
-// customer-support agent waiting at its first node. Runs inside the seed's
-// transaction; the Redis state is built afterwards by the rebuild path.
-import type { DemoExtension } from "../../cli/demo";
+// (Domain Experts evaluate, QA Specialists review) and 30 agent runs of a
+// customer-support agent, arrived over the last three weeks (demo-plan.ts says
+// when, and what happened to each since: demo-history.ts plays that after the
+// seed's transaction). Runs inside the seed's transaction.
+import { DEMO_AGE_DAYS, type DemoContext, type DemoExtension } from "../../cli/demo";
+import type { Db } from "../../infra/prisma";
 import { newId } from "../../queue/ids";
 import { insertTasks, type NewTask } from "../tasks/service";
-import { pipelineInputSchema } from "./schema";
+import { planRuns, type Answers, type FateAt, type TaskPlan } from "./demo-plan";
+import { pipelineInputSchema, type PipelineInput } from "./schema";
 import { insertPipeline } from "./service";
 
 const RUNS: Array<[priority: number, question: string, answer: string]> = [
@@ -41,12 +44,49 @@ const RUNS: Array<[priority: number, question: string, answer: string]> = [
   [0, "Can I order without creating an account?", "Yes, choose 'Check out as guest'; you'll still get order updates by email."],
 ];
 
+/** The newest runs' fates (newest first); older ones were completed (demo-plan.ts). */
+const RECENT: FateAt[] = [
+  ["new", 1.5], ["new", 5], ["released", 3], ["new", 14], ["evaluated", 2], ["expired", 20], ["evaluated", 7], ["reworked", 4],
+  ["evaluated", 30], ["returned", 10, "alice"], ["done", 1], ["done", 26], ["fixed", 44], ["returned", 52, "admin"], ["done", 60],
+];
+
+const NOTES = [
+  "Correct, but it could say when the refund will post.",
+  "Good tone; a link to the help page would help.",
+  "Accurate. Slightly long for chat.",
+  "Right answer, but it should have apologised first.",
+];
+const ANSWERS: Answers = {
+  first: (careful, rnd) => {
+    if (!careful) return { accuracy: 5, helpful: true };
+    const accuracy = 3 + Math.floor(rnd() * 3);
+    return { accuracy, helpful: accuracy >= 4 || rnd() < 0.3, ...(rnd() < 0.35 ? { notes: NOTES[Math.floor(rnd() * NOTES.length)]! } : {}) };
+  },
+  rework: (rnd) => ({ accuracy: rnd() < 0.5 ? 2 : 3, helpful: false, notes: "Re-checked against the conversation: the answer misses what the customer asked." }),
+  returnComments: [
+    "A 5 is too generous: the answer never checks what the customer actually asked. Please re-rate it.",
+    "Marked helpful, but it would not resolve the issue; compare it with the question again.",
+    "Please add a note on what the agent got wrong: the agent team needs it to fix the prompt.",
+  ],
+  passComments: ["Agreed.", "Good catch in the notes.", "Fair rating."],
+};
+
+/** When each run arrived and what became of it since, oldest first (the runs' order). */
+export const supportPlan = (now: Date): TaskPlan[] => planRuns(now, RUNS.length, RECENT, { reviewer: "rita", answers: ANSWERS, seed: 7, spacingHours: 30 });
+
+/** Inserts a demo pipeline, dated `ageDays` before the seed. */
+export async function insertDemoPipeline(db: Db, ctx: DemoContext, input: PipelineInput, ageDays: number) {
+  const pipeline = await insertPipeline(db, ctx.projectId, input);
+  await db.pipeline.update({ where: { id: pipeline.id }, data: { createdAt: new Date(ctx.now.getTime() - ageDays * 86_400_000) } });
+  return pipeline;
+}
+
 export const demoPipeline: DemoExtension = async (db, ctx) => {
   const expert = ctx.types["Domain Expert"] ?? null;
   const qa = ctx.types["QA Specialist"] ?? null;
-  const pipeline = await insertPipeline(
+  const pipeline = await insertDemoPipeline(
     db,
-    ctx.projectId,
+    ctx,
     pipelineInputSchema.parse({
       name: "Support agent review",
       nodes: [
@@ -67,9 +107,20 @@ export const demoPipeline: DemoExtension = async (db, ctx) => {
         { key: "done", kind: "end", name: "Done" },
       ],
     }),
+    DEMO_AGE_DAYS - 1,
   );
-  const start = Date.now() - RUNS.length * 7 * 60_000;
-  const tasks: NewTask[] = RUNS.map(([priority, question, answer], i) => ({
+  await insertRuns(db, ctx, pipeline, RUNS, supportPlan(ctx.now));
+};
+
+/** The runs as tasks at the pipeline's first node, each arrived when its plan says. */
+export async function insertRuns(
+  db: Db,
+  ctx: DemoContext,
+  pipeline: { id: string; nodes: Array<{ id: string }> },
+  runs: ReadonlyArray<[priority: number, question: string, answer: string]>,
+  plan: TaskPlan[],
+): Promise<void> {
+  const tasks: NewTask[] = runs.map(([priority, question, answer], i) => ({
     id: newId(),
     priority,
     payload: {
@@ -81,13 +132,13 @@ export const demoPipeline: DemoExtension = async (db, ctx) => {
         { role: "user", content: question },
         { role: "assistant", content: answer },
       ],
-      ranAt: new Date(start + i * 7 * 60_000).toISOString(),
+      ranAt: plan[i]!.createdAt.toISOString(),
     },
     assignedUserId: null,
     assignedTypeId: null,
     reworkUserId: null,
     runId: null,
-    createdAt: new Date(start + i * 7 * 60_000),
+    createdAt: plan[i]!.createdAt,
   }));
   await insertTasks(db, { projectId: ctx.projectId, pipelineId: pipeline.id, nodeId: pipeline.nodes[0]!.id, tasks, event: "imported" });
-};
+}

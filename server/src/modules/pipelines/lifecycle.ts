@@ -2,7 +2,8 @@
 // new tasks, open.ts) and restored; or replaced by a new version: a new
 // pipeline linked to it (`previousId`, `version` + 1), the old one archived in
 // the same transaction. New work goes to the new version; the tasks in flight
-// finish on the definition they started on, since nodes never change.
+// finish on the definition they started on, since nodes never change. One that
+// never held a task may also be deleted (delete.ts).
 //
 // Archive, restore and a new version take the project's writers lock
 // exclusively (projects/lock.ts); an import or a run holds it shared while it

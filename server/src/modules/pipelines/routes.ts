@@ -3,6 +3,7 @@ import { keysetPage } from "../../http/keyset";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { pipelineInputSchema } from "./schema";
+import { deletePipeline } from "./delete";
 import { newVersion, setPipelineStatus, updatePipeline } from "./lifecycle";
 import { createPipeline, listPipelines, loadPipeline } from "./service";
 import { pipelineSchema, pipelineView } from "./view";
@@ -68,6 +69,20 @@ export function registerPipelineRoutes(api: Api) {
     async handler({ actor, params, body, deps }) {
       const p = await loadPipeline(deps, actor, params.pipelineId, "project.write");
       return pipelineView(await updatePipeline(deps, actor, p, body));
+    },
+  });
+
+  api.add({
+    method: "delete",
+    path: "/api/pipelines/:pipelineId",
+    tag: "pipelines",
+    summary:
+      "Delete a pipeline that never held a task (Owners and Org Admins); one with tasks or runs, or one a newer version replaced, answers 409 pipeline_in_use and stays: archive it instead",
+    params: pipelineParams,
+    status: 204,
+    async handler({ actor, params, deps }) {
+      const p = await loadPipeline(deps, actor, params.pipelineId, "project.write");
+      await deletePipeline(deps, actor, p);
     },
   });
 

@@ -56,7 +56,7 @@ export async function lockProject(tx: Tx, projectId: string): Promise<void> {
 }
 
 /**
- * A pipeline's archive, restore or new version (pipelines/lifecycle.ts): waits for the imports
+ * A pipeline's archive, restore, new version (pipelines/lifecycle.ts) or delete (pipelines/delete.ts): waits for the imports
  * and runs under way in the project, and none starts until commit (they read the pipeline's
  * status after their shared lock). Claims are not held up: the tasks in an archived pipeline finish.
  */

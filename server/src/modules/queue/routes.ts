@@ -6,10 +6,14 @@ import { claimTask, heartbeat, releaseClaim, revokeClaim, submitAndClaimNext, su
 import { answersSchema } from "../pipelines/form";
 import { loadProject } from "../load";
 import { loadWorkProject } from "./service";
-import { activeClaims, mySubmissions, queueView, readHeldClaim } from "./service";
-import { activeClaimSchema, claimedSchema, claimedView, mySubmissionSchema, queueItemSchema, submissionSchema, submittedView } from "./view";
+import { activeClaims, queueView, readHeldClaim } from "./service";
+import { MINE_KINDS, mySubmissions } from "./mine";
+import { availableTasks } from "./available";
+import { activeClaimSchema, availableTaskSchema, claimedSchema, claimedView, mySubmissionSchema, queueSchema, submissionSchema, submittedView } from "./view";
 
 const projectParams = z.strictObject({ projectId: id });
+const nodeParams = z.strictObject({ projectId: id, nodeId: id });
+const availableQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(200).optional() });
 const claimParams = z.strictObject({ claimId: id });
 const token = z.string().min(1).max(200);
 const nextErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
@@ -26,10 +30,28 @@ export function registerQueueRoutes(api: Api, deps: Deps) {
     tag: "work queue",
     summary: "For each node you may work: tasks available to you, your claims with time left, and whether you can claim now (and why not)",
     params: projectParams,
-    response: z.object({ items: z.array(queueItemSchema) }),
+    response: queueSchema,
     async handler({ actor, params, deps }) {
       await loadWorkProject(deps, actor, params.projectId);
       return queueView(deps, actor, params.projectId);
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/api/projects/:projectId/queue/:nodeId/tasks",
+    tag: "work queue",
+    summary: "The tasks you could claim now at a node, in Claim next's order (highest priority, then oldest), each with a payload preview and whether it is kept for you",
+    description:
+      "Exactly what `POST /api/projects/:projectId/claims` could give you there: tasks assigned to others, returned to others or " +
+      "(at a review node) submitted by you are not listed; claim one with `{nodeId, taskId}`. A node-level refusal (outside your " +
+      "schedule, a limit reached) is in the queue answer; the tasks are still listed.",
+    params: nodeParams,
+    query: availableQuery,
+    response: page(availableTaskSchema),
+    async handler({ actor, params, query, deps }) {
+      const cat = await loadWorkProject(deps, actor, params.projectId);
+      return availableTasks(deps, actor, cat, params.nodeId, query);
     },
   });
 
@@ -52,7 +74,7 @@ export function registerQueueRoutes(api: Api, deps: Deps) {
     method: "get",
     path: "/api/claims/:claimId",
     tag: "work queue",
-    summary: "Your live claim with its task and form (409 claim_lost once it ended)",
+    summary: "Your live claim with its task and form (409 claim_lost once it ended, `details` saying how: `outcome` submitted, released, expired or revoked, and its `nodeId`)",
     params: claimParams,
     response: claimedSchema,
     async handler({ actor, params, deps }) {
@@ -144,11 +166,11 @@ export function registerQueueRoutes(api: Api, deps: Deps) {
     method: "get",
     path: "/api/me/submissions",
     tag: "me",
-    summary: "Your submitted evaluations, newest first, each with the latest review of it",
-    query: listQuery,
+    summary: "What you submitted, newest first: your evaluations (`kind: evaluation`, each with the latest review of it) and your reviews (`kind: review`, with their verdict and comment); `kind` keeps one of them",
+    query: listQuery.extend({ kind: z.enum(MINE_KINDS).optional() }),
     response: page(mySubmissionSchema),
     async handler({ actor, query, deps }) {
-      return pageOf(await mySubmissions(deps, actor, query.limit, query.cursor), query.limit);
+      return mySubmissions(deps, actor, query);
     },
   });
 }

@@ -36,6 +36,22 @@ function myActiveClaims(deps: Deps, projectId: string, userId: string) {
   );
 }
 
+/**
+ * Per node, the tasks waiting as rework for this contributor. Their own ready set
+ * (counted in Redis) holds those and the ones assigned to them, and Redis cannot tell
+ * the two apart; this is the cheap half: asked only when that set is not empty, by
+ * the partial index on reworkUserId (migration task_rework_user_index), so it reads
+ * the caller's returned tasks, never the project's queue.
+ */
+async function myRework(deps: Deps, projectId: string, userId: string): Promise<Map<string, number>> {
+  const rows = await sqlOf(deps).query<{ nodeId: string; n: number }>(
+    `SELECT "nodeId", count(*)::int AS n FROM "Task"
+     WHERE "reworkUserId" = $2 AND "projectId" = $1 AND status = 'queued' GROUP BY "nodeId"`,
+    [projectId, userId],
+  );
+  return new Map(rows.map((r) => [r.nodeId, r.n]));
+}
+
 /** The catalog and the caller's counts at its nodes, read again once if a change made the catalog old. */
 async function workNodes(deps: Deps, projectId: string, userId: string, typeId: string | null, again = true) {
   const cat = await getCatalog(deps, projectId);
@@ -56,6 +72,7 @@ export async function queueView(deps: Deps, actor: Actor, projectId: string) {
   // An archived pipeline's nodes are listed while they hold work for the caller (its tasks in
   // flight finish there), so old versions do not stay in the queue once emptied.
   const nodes = all.filter((n) => n.pipelineStatus === "active" || counts.available.get(n.id) || mine.some((c) => c.nodeId === n.id));
+  const rework = [...counts.mine.values()].some((n) => n > 0) ? await myRework(deps, projectId, actor.userId) : new Map<string, number>();
   const type = typeId ? cat.types.get(typeId) : undefined;
   const schedule = scheduleOf(type, deps.clock.now());
   const limit = type?.claimLimit ?? UNTYPED_CLAIM_LIMIT;
@@ -65,7 +82,10 @@ export async function queueView(deps: Deps, actor: Actor, projectId: string) {
     : counts.held >= limit ? "claim_limit_reached"
     : type?.poolLimit && counts.heldByType >= type.poolLimit ? "pool_limit_reached"
     : undefined;
+  const closesAt = schedule.open && schedule.closesAt ? schedule.closesAt.toISOString() : undefined;
   return {
+    contributorType: type ? { id: type.id, name: type.name } : null,
+    claimLimit: limit,
     items: nodes.map((n) => {
       const available = counts.available.get(n.id) ?? 0;
       const reason = common ?? (available === 0 ? "queue_empty" : undefined);
@@ -79,13 +99,21 @@ export async function queueView(deps: Deps, actor: Actor, projectId: string) {
         kind: n.kind as "task" | "review",
         leaseSeconds: n.leaseSeconds,
         available,
+        reservedForMe: reservedOf(counts.mine.get(n.id) ?? 0, rework.get(n.id) ?? 0),
         myClaims: mine.filter((c) => c.nodeId === n.id).map((c) => ({ id: c.id, taskId: c.taskId, token: c.token, expiresAt: c.expiresAt.toISOString() })),
         canClaim: !reason,
         ...(reason ? { reason } : {}),
         ...(reason === "outside_schedule" && schedule.opensAt ? { opensAt: schedule.opensAt.toISOString() } : {}),
+        ...(closesAt ? { closesAt } : {}),
       };
     }),
   };
+}
+
+/** The caller's own ready set split: rework as PostgreSQL counts it (read a moment apart: never above the set), the rest assigned. */
+function reservedOf(mine: number, rework: number) {
+  const r = Math.min(mine, rework);
+  return { rework: r, assigned: mine - r };
 }
 
 /** The holder's live claim with its task, as the claim answer gave it (after a reload of the page). */
@@ -132,28 +160,4 @@ export async function activeClaims(deps: Deps, projectId: string, limit: number,
     claimedAt: c.claimedAt.toISOString(),
     expiresAt: c.expiresAt.toISOString(),
   }));
-}
-
-/** The caller's evaluations, newest first, each with the latest review of it. */
-export async function mySubmissions(deps: Deps, actor: Actor, limit: number, cursor?: string) {
-  const rows = await deps.db.submission.findMany({
-    where: { userId: actor.userId, orgId: { in: [...actor.orgs.keys()] }, ...(cursor ? { id: { lt: cursor } } : {}) },
-    orderBy: { id: "desc" },
-    take: limit + 1,
-  });
-  const reviews = await deps.db.review.findMany({ where: { submissionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } });
-  const latest = new Map(reviews.map((r) => [r.submissionId, r]));
-  return rows.map((s) => {
-    const r = latest.get(s.id);
-    return {
-      id: s.id,
-      projectId: s.projectId,
-      taskId: s.taskId,
-      nodeId: s.nodeId,
-      answers: s.answers,
-      attempt: s.attempt,
-      createdAt: s.createdAt.toISOString(),
-      review: r ? { verdict: r.verdict as "pass" | "return", comment: r.comment, round: r.round, createdAt: r.createdAt.toISOString() } : null,
-    };
-  });
 }

@@ -16,11 +16,37 @@ export const queueItemSchema = z.object({
   kind: z.enum(["task", "review"]),
   leaseSeconds: z.number(),
   available: z.number(),
+  /** Of `available`, the tasks kept for the caller alone: returned to them for rework, or assigned to them. */
+  reservedForMe: z.object({ rework: z.number(), assigned: z.number() }),
   myClaims: z.array(myClaimSchema),
   canClaim: z.boolean(),
   reason: z.enum(REASONS).optional(),
+  /** With `outside_schedule`: when the caller's work schedule opens next. */
   opensAt: z.string().optional(),
+  /** While the schedule is open: when it closes next (absent if not within the week), so a page can read the queue again then. */
+  closesAt: z.string().optional(),
 });
+
+/** The queue answer: the nodes, and the standing the limits come from (a contributor with no type holds one claim at a time). */
+export const queueSchema = z.object({
+  items: z.array(queueItemSchema),
+  contributorType: z.object({ id: z.string(), name: z.string() }).nullable(),
+  claimLimit: z.number(),
+});
+
+/** GET /api/projects/:projectId/queue/:nodeId/tasks (available.ts): a task the caller could claim now. */
+export const availableTaskSchema = z.object({
+  id: z.string(),
+  priority: z.number(),
+  createdAt: z.string(),
+  preview: z.string().describe("the payload's first 200 characters as JSON text; the claim gives it whole"),
+  reservedForMe: z
+    .enum(["rework", "assigned"])
+    .nullable()
+    .describe("kept for the caller alone: returned to them by a review (`rework`), or assigned to them; null when open to others too"),
+  reviewComment: z.string().nullable().describe("with `rework`: the first 200 characters of the returning review's comment"),
+});
+export type AvailableTask = z.infer<typeof availableTaskSchema>;
 
 const nodeBrief = z.object({
   id: z.string(),
@@ -105,13 +131,33 @@ export const activeClaimSchema = z.object({
   expiresAt: z.string(),
 });
 
-export const mySubmissionSchema = z.object({
+// GET /api/me/submissions (mine.ts): my evaluations and my reviews, told apart by `kind`.
+const mine = {
   id: z.string(),
   projectId: z.string(),
   taskId: z.string(),
   nodeId: z.string(),
-  answers: z.unknown(),
-  attempt: z.number(),
+  nodeName: z.string().nullable(),
   createdAt: z.string(),
-  review: z.object({ verdict: z.enum(["pass", "return"]), comment: z.string().nullable(), round: z.number(), createdAt: z.string() }).nullable(),
-});
+};
+const verdict = z.enum(["pass", "return"]);
+export const mySubmissionSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("evaluation"),
+    ...mine,
+    answers: z.unknown(),
+    attempt: z.number(),
+    /** The latest review of this evaluation, if any (its reviewer is not shown). */
+    review: z.object({ verdict, comment: z.string().nullable(), round: z.number(), createdAt: z.string() }).nullable(),
+  }),
+  z.object({
+    kind: z.literal("review"),
+    ...mine,
+    /** The evaluation reviewed (its author is not shown). */
+    submissionId: z.string(),
+    verdict,
+    comment: z.string().nullable(),
+    round: z.number(),
+  }),
+]);
+export type MySubmission = z.infer<typeof mySubmissionSchema>;

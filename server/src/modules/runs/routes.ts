@@ -6,7 +6,8 @@ import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { PRIORITY_MAX, PRIORITY_MIN } from "../../queue/placement";
 import { ingestRun } from "./service";
-import { runSchema, runView } from "./view";
+import { NO_FACTS, runFacts, SUMMARY_SELECT, taskStates } from "./summaries";
+import { runSchema, runSummarySchema, runSummaryView, runView } from "./view";
 
 const tag = "agents and runs";
 // Any JSON value (z.json() is recursive, which the OpenAPI document cannot reference inline).
@@ -28,13 +29,15 @@ export function registerRunRoutes(api: Api) {
     method: "get",
     path: "/api/projects/:projectId/runs",
     tag,
-    summary: "List the project's agent runs, newest first, with the state of the task each created",
+    summary:
+      "List the project's agent runs, newest first, with the state of the task each created: summaries (sizes and the start of the input and output); the whole run at GET /api/runs/{runId}, every run whole in the export",
     params: z.strictObject({ projectId: id }),
     query: listQuery.extend({ agentId: id.optional(), pipelineId: id.optional(), externalId: externalId.optional() }),
-    response: page(runSchema),
+    response: page(runSummarySchema),
     async handler({ actor, params, query, deps }) {
       await loadProject(deps, actor, params.projectId, "project.inspect");
       const rows = await deps.db.run.findMany({
+        select: SUMMARY_SELECT,
         where: {
           projectId: params.projectId,
           ...(query.agentId ? { agentId: query.agentId } : {}),
@@ -46,12 +49,30 @@ export function registerRunRoutes(api: Api) {
         take: query.limit + 1,
       });
       const p = keysetPage(rows, query.limit, "createdAt");
-      const tasks = await deps.db.task.findMany({
-        where: { id: { in: p.items.map((r) => r.taskId) } },
-        select: { id: true, status: true, nodeId: true, completedAt: true },
-      });
-      const byId = new Map(tasks.map((t) => [t.id, t]));
-      return { items: p.items.map((r) => runView(r, byId.get(r.taskId) ?? null)), nextCursor: p.nextCursor };
+      const [facts, tasks] = await Promise.all([runFacts(deps.db, p.items.map((r) => r.id)), taskStates(deps.db, p.items.map((r) => r.taskId))]);
+      return {
+        items: p.items.map((r) => runSummaryView(r, facts.get(r.id) ?? NO_FACTS, tasks.get(r.taskId) ?? null)),
+        nextCursor: p.nextCursor,
+      };
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/api/runs/:runId",
+    tag,
+    summary: "Read one agent run whole: its input, output and trace, with the state of its task",
+    params: z.strictObject({ runId: id }),
+    response: runSchema,
+    async handler({ actor, params, deps }) {
+      // Authorized before the payloads are read: a refused caller costs no megabytes.
+      const head = await deps.db.run.findUnique({ where: { id: params.runId }, select: { agent: { select: { project: { select: { id: true, orgId: true } } } } } });
+      if (!head) throw notFound("run");
+      authorize(actor, "project.inspect", head.agent.project, "run");
+      const run = await deps.db.run.findUnique({ where: { id: params.runId } });
+      if (!run) throw notFound("run");
+      const [facts, tasks] = await Promise.all([runFacts(deps.db, [run.id]), taskStates(deps.db, [run.taskId])]);
+      return runView(run, facts.get(run.id) ?? NO_FACTS, tasks.get(run.taskId) ?? null);
     },
   });
 
@@ -60,22 +81,25 @@ export function registerRunRoutes(api: Api) {
     path: "/api/agents/:agentId/runs",
     tag,
     summary:
-      "Ingest an agent run: creates its task at the first node of the chosen pipeline of the agent's project (a paused or archived agent answers 409 agent_not_active; an archived pipeline 409 pipeline_archived, with details.currentPipelineId when a newer version replaced it); idempotent by externalId",
+      "Ingest an agent run: creates its task at the first node of the chosen pipeline of the agent's project (a paused or archived agent answers 409 agent_not_active; an archived pipeline 409 pipeline_archived, with details.currentPipelineId when a newer version replaced it); idempotent by externalId; answers the run's summary",
+    description:
+      "The body (input, output and trace together) may be up to RUN_BODY_LIMIT_MB, 8 MB unless the server is configured otherwise; a larger one answers 413 payload_too_large with details.limitBytes.",
     params: z.strictObject({ agentId: id }),
     body: runBody,
     status: 201,
-    response: runSchema,
+    response: runSummarySchema,
     async handler({ actor, params, body, deps, res }) {
       const agent = await deps.db.agent.findUnique({ where: { id: params.agentId }, include: { project: true } });
       if (!agent) throw notFound("agent");
-      authorize(actor, "project.write", agent.project, "agent");
+      authorize(actor, "project.ingest", agent.project, "agent");
       const { run, replayed } = await ingestRun(deps, actor, agent.project, agent, body);
       if (replayed) {
         res.locals.status = 200;
         res.set("Idempotent-Replayed", "true");
       }
-      const task = await deps.db.task.findUnique({ where: { id: run.taskId }, select: { status: true, nodeId: true, completedAt: true } });
-      return runView(run, task);
+      // The summary: the agent has what it sent (the whole run: GET /api/runs/{runId}).
+      const [facts, tasks] = await Promise.all([runFacts(deps.db, [run.id]), taskStates(deps.db, [run.taskId])]);
+      return runSummaryView(run, facts.get(run.id) ?? NO_FACTS, tasks.get(run.taskId) ?? null);
     },
   });
 }

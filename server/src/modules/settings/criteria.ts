@@ -52,6 +52,20 @@ const schema = z.object({
   updatedAt: z.string(),
 });
 
+/** What a form takes from a library criterion (a project's list of the library: settings/library.ts). */
+export const formCriterionSchema = schema.omit({ createdAt: true, updatedAt: true });
+export const formCriterionView = (c: EvaluationCriterion): z.infer<typeof formCriterionSchema> => ({
+  id: c.id,
+  key: c.key,
+  label: c.label,
+  kind: c.kind as z.infer<typeof kind>,
+  required: c.required,
+  min: c.min,
+  max: c.max,
+  options: (c.options as string[] | null) ?? null,
+  description: c.description,
+});
+
 type Create = z.infer<typeof createBody>;
 type Patch = z.infer<typeof patchBody>;
 type Shape = { kind: string; min: number | null; max: number | null; options: string[] | null };
@@ -102,15 +116,7 @@ export const criteriaItem: OrgItem<EvaluationCriterion, Create, Patch, z.infer<t
     }),
   }),
   view: (c) => ({
-    id: c.id,
-    key: c.key,
-    label: c.label,
-    kind: c.kind as z.infer<typeof kind>,
-    required: c.required,
-    min: c.min,
-    max: c.max,
-    options: (c.options as string[] | null) ?? null,
-    description: c.description,
+    ...formCriterionView(c),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   }),

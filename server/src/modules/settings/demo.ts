@@ -3,7 +3,7 @@
 // demo tasks are (each demo task gets its Run row). Runs after demoPipeline,
 // inside the seed's transaction.
 import type { Prisma } from "@prisma/client";
-import type { DemoExtension } from "../../cli/demo";
+import { DEMO_AGE_DAYS, type DemoExtension } from "../../cli/demo";
 import { newId } from "../../queue/ids";
 
 const criteria = [
@@ -15,7 +15,9 @@ const PROMPT = "You are the customer support assistant of {{store}}. Be accurate
 
 export const demoSettings: DemoExtension = async (db, ctx) => {
   const orgId = ctx.orgId;
-  const now = new Date().toISOString();
+  // Made with the pipelines, four weeks before the seed (the demo org's age).
+  const since = new Date(ctx.now.getTime() - (DEMO_AGE_DAYS - 1) * 86_400_000);
+  const now = since.toISOString();
   for (const c of criteria) await db.evaluationCriterion.create({ data: { orgId, ...c } });
   const prompt = await db.prompt.create({
     data: { orgId, name: "Support assistant system prompt", text: PROMPT, variables: ["store", "question"], versions: [{ version: 1, text: PROMPT, createdAt: now }] },
@@ -32,13 +34,15 @@ export const demoSettings: DemoExtension = async (db, ctx) => {
       ],
     },
   });
-  const model = await db.llmModel.create({ data: { orgId, name: "Support model", provider: "openai", modelId: "gpt-4o-mini" } });
+  const model = await db.llmModel.create({ data: { orgId, name: "Support model", provider: "openai", modelId: "gpt-4o-mini", createdAt: since, updatedAt: since } });
   const agent = await db.agent.create({
     data: {
       projectId: ctx.projectId,
       name: "support-assistant v2.3",
       description: "The online store's customer support assistant",
       config: { modelId: model.id, promptId: prompt.id, temperature: 0.2 },
+      createdAt: since,
+      updatedAt: since,
     },
   });
   const tasks = await db.task.findMany({ where: { projectId: ctx.projectId, runId: null }, orderBy: { createdAt: "asc" } });

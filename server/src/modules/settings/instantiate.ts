@@ -2,19 +2,17 @@
 // template of the project's org becomes a pipeline of the project, through the
 // pipeline engine's own create command (same validation, audit and events).
 // Contributor types belong to the project, so they are chosen here per node key.
-// GET /api/projects/:projectId/templates lists the templates to choose from for
-// the project's Owners, who do not manage the org's settings.
+// The templates to choose from: GET /api/projects/:projectId/templates (library.ts).
 import { z } from "zod";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
 import { invalidRequest, notFound } from "../../http/errors";
-import { afterCursor, keysetOrder, keysetPage } from "../../http/keyset";
-import { id, listQuery, page, type Api } from "../../http/route";
+import { id, type Api } from "../../http/route";
 import { loadProject } from "../load";
 import { pipelineInputSchema } from "../pipelines/schema";
 import { createPipeline } from "../pipelines/service";
 import { pipelineSchema, pipelineView } from "../pipelines/view";
-import { templatesItem, type TemplateNode } from "./templates";
+import type { TemplateNode } from "./templates";
 
 const body = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -52,27 +50,6 @@ export async function instantiateTemplate(
 }
 
 export function registerInstantiateRoute(api: Api) {
-  api.add({
-    method: "get",
-    path: "/api/projects/:projectId/templates",
-    tag: "pipelines",
-    summary: "The organization's pipeline templates, for this project's Owners and Org Admins to instantiate (in the order they were made)",
-    params: z.strictObject({ projectId: id }),
-    query: listQuery,
-    response: page(templatesItem.schema),
-    async handler({ actor, params, query, deps }) {
-      const project = await loadProject(deps, actor, params.projectId, "project.write");
-      // The same order and cursor as the org's own list (ids are random, not in creation order).
-      const rows = await deps.db.pipelineTemplate.findMany({
-        where: { orgId: project.orgId, ...afterCursor("createdAt", "asc", query.cursor) },
-        orderBy: keysetOrder("createdAt", "asc"),
-        take: query.limit + 1,
-      });
-      const p = keysetPage(rows, query.limit, "createdAt");
-      return { items: p.items.map(templatesItem.view), nextCursor: p.nextCursor };
-    },
-  });
-
   api.add({
     method: "post",
     path: "/api/projects/:projectId/pipelines/from-template/:templateId",

@@ -1,8 +1,10 @@
 // Org settings (Org Admins): each item is a small file; the CRUD shape is shared.
+// Projects read the library (templates, criteria) through library.ts.
 import type { Api } from "../../http/route";
 import { registerOrgItem } from "./crud";
 import { credentialsItem } from "./credentials";
 import { registerInstantiateRoute } from "./instantiate";
+import { registerLibraryRoutes } from "./library";
 import { criteriaItem } from "./criteria";
 import { mcpServersItem } from "./mcp-servers";
 import { modelsItem } from "./models";
@@ -17,4 +19,5 @@ export function registerSettingsRoutes(api: Api) {
   registerOrgItem(api, templatesItem);
   registerOrgItem(api, credentialsItem);
   registerInstantiateRoute(api);
+  registerLibraryRoutes(api);
 }

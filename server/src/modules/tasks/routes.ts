@@ -7,7 +7,9 @@ import { PRIORITY_MAX, PRIORITY_MIN } from "../../queue/placement";
 import { loadProject } from "../load";
 import { loadPipeline } from "../pipelines/service";
 import { parseTasksCsv } from "./csv";
+import { withAssignment } from "./assignment";
 import { taskDetail } from "./history";
+import { registerTaskEditRoute } from "./edit-route";
 import { importTasks, type TaskInput } from "./service";
 import { taskDetailSchema, taskSchema, taskView } from "./view";
 
@@ -32,7 +34,7 @@ export function registerTaskRoutes(api: Api) {
     status: 201,
     response: z.object({ count: z.number(), taskIds: z.array(z.string()) }),
     async handler({ actor, params, body, req, deps }) {
-      const pipeline = await loadPipeline(deps, actor, params.pipelineId, "project.write");
+      const pipeline = await loadPipeline(deps, actor, params.pipelineId, "project.ingest");
       let items: TaskInput[];
       if (req.is("text/csv")) {
         if (typeof req.body !== "string") throw invalidRequest("Send the CSV as the request body with Content-Type: text/csv.");
@@ -49,7 +51,7 @@ export function registerTaskRoutes(api: Api) {
     summary: "List the project's tasks, oldest first, filtered by status, node, pipeline or contributor type",
     params: z.strictObject({ projectId: id }),
     query: listQuery.extend({
-      status: z.enum(["queued", "claimed", "completed"]).optional(),
+      status: z.enum(["queued", "claimed", "completed", "cancelled"]).optional(),
       nodeId: id.optional(),
       pipelineId: id.optional(),
       contributorTypeId: id.optional(),
@@ -71,7 +73,7 @@ export function registerTaskRoutes(api: Api) {
       }
       const rows = await deps.db.task.findMany({ where, orderBy: { id: "asc" }, take: query.limit + 1 });
       const p = pageOf(rows, query.limit);
-      return { items: p.items.map(taskView), nextCursor: p.nextCursor };
+      return { items: (await withAssignment(deps.db, p.items)).map(taskView), nextCursor: p.nextCursor };
     },
   });
 
@@ -86,7 +88,9 @@ export function registerTaskRoutes(api: Api) {
       const task = await deps.db.task.findUnique({ where: { id: params.taskId }, include: { project: { select: { id: true, orgId: true } } } });
       if (!task) throw notFound("task");
       authorize(actor, "project.inspect", task.project, "task");
-      return taskDetail(deps, task);
+      const [withApplies] = await withAssignment(deps.db, [task]);
+      return taskDetail(deps, withApplies!);
     },
   });
+  registerTaskEditRoute(api);
 }

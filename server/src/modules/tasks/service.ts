@@ -1,7 +1,7 @@
 // Tasks enter a pipeline at its first node: bulk import (JSON or CSV, up to
 // MAX_IMPORT per request, one transaction, under the project's shared lock so
-// an archive or delete of the project, or an archive or new version of the
-// pipeline, waits for it or is seen by it: projects/lock.ts), then
+// an archive or delete of the project, or an archive, new version or delete of
+// the pipeline, waits for it or is seen by it: projects/lock.ts), then
 // Redis follows and one `task.queued` event goes out. insertTasks/enqueueTasks
 // serve other entry points too (agent runs). Assignments are checked in the
 // insert's transaction with the types and members they name read FOR SHARE: a

@@ -5,11 +5,17 @@ export const taskSchema = z.object({
   projectId: z.string(),
   pipelineId: z.string(),
   nodeId: z.string(),
-  status: z.enum(["queued", "claimed", "completed"]),
+  status: z.enum(["queued", "claimed", "completed", "cancelled"]).describe("cancelled: taken out of every queue by an Owner (PATCH); it may be reopened"),
   priority: z.number(),
   payload: z.unknown(),
-  assignedUserId: z.string().nullable(),
-  assignedTypeId: z.string().nullable(),
+  assignedUserId: z.string().nullable().describe("the person the task is assigned to, for its whole life (cleared if they leave the project)"),
+  assignedTypeId: z.string().nullable().describe("the contributor type the task is assigned to, for its whole life"),
+  assignmentApplies: z
+    .boolean()
+    .nullable()
+    .describe(
+      "whether the assignment applies at the task's current node (its assignee may work it); where it does not, the node's contributors may take the task. Null without an assignment or once completed",
+    ),
   reworkUserId: z.string().nullable(),
   runId: z.string().nullable(),
   createdAt: z.string(),
@@ -27,6 +33,8 @@ type Row = {
   payload: unknown;
   assignedUserId: string | null;
   assignedTypeId: string | null;
+  /** From withAssignment (assignment.ts). */
+  assignmentApplies: boolean | null;
   reworkUserId: string | null;
   runId: string | null;
   createdAt: Date;
@@ -39,11 +47,12 @@ export const taskView = (t: Row): z.infer<typeof taskSchema> => ({
   projectId: t.projectId,
   pipelineId: t.pipelineId,
   nodeId: t.nodeId,
-  status: t.status as "queued" | "claimed" | "completed",
+  status: t.status as "queued" | "claimed" | "completed" | "cancelled",
   priority: t.priority,
   payload: t.payload,
   assignedUserId: t.assignedUserId,
   assignedTypeId: t.assignedTypeId,
+  assignmentApplies: t.assignmentApplies,
   reworkUserId: t.reworkUserId,
   runId: t.runId,
   createdAt: t.createdAt.toISOString(),

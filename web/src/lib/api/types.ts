@@ -1,5 +1,6 @@
 // The shapes the API answers with (API.md). Kept by hand beside the server's zod
 // schemas; the served /api/openapi.json is the reference when they differ.
+import type { HistoryStep, Who } from "../history";
 
 export interface Page<T> {
   items: T[];
@@ -140,7 +141,8 @@ export interface Pipeline {
   nextId?: string | null;
 }
 
-export type TaskStatus = "queued" | "claimed" | "completed";
+/** cancelled: taken out of every queue by an Owner; it may be reopened. */
+export type TaskStatus = "queued" | "claimed" | "completed" | "cancelled";
 export type ClaimOutcome = "active" | "submitted" | "released" | "expired" | "revoked";
 
 export interface Task {
@@ -156,6 +158,8 @@ export interface Task {
   completedAt?: string | null;
   assignedUserId?: string | null;
   assignedTypeId?: string | null;
+  /** Whether the assignment applies at the current node (its assignee may work it); null without one or once completed. */
+  assignmentApplies?: boolean | null;
   [more: string]: unknown;
 }
 
@@ -165,13 +169,30 @@ export interface QueueItem {
   name: string;
   kind: NodeKind;
   available: number;
+  /** Of `available`, what is kept for me alone: returned to me by a review, or assigned to me. */
+  reservedForMe?: { rework: number; assigned: number };
   myClaims: MyClaim[];
   canClaim: boolean;
   reason?: string | null;
   opensAt?: string | null;
+  /** While my work schedule is open: when it closes next (absent if not within the week). */
+  closesAt?: string | null;
   pipelineName?: string;
   /** Versions share the pipeline's name: an old one is listed while it still holds work. */
   pipelineVersion?: number;
+}
+
+/** A task I could claim now at a node (GET …/queue/:nodeId/tasks), in Claim next's order. */
+export interface AvailableTask {
+  id: string;
+  priority: number;
+  createdAt: string;
+  /** The payload's first 200 characters as JSON text. */
+  preview: string;
+  /** Kept for me: returned to me for rework, or assigned to me; null when open to others too. */
+  reservedForMe: "rework" | "assigned" | null;
+  /** With rework: the start of the reviewer's comment. */
+  reviewComment: string | null;
 }
 
 export interface MyClaim {
@@ -202,7 +223,26 @@ export interface Submission {
   [more: string]: unknown;
 }
 
-export type NotificationType = "review_ready" | "work_returned" | "claim_expiring" | "claim_expired";
+/** GET /api/me/submissions: my evaluations and my reviews, newest first. */
+interface MineBase {
+  id: string;
+  projectId: string;
+  taskId: string;
+  nodeId: string;
+  nodeName: string | null;
+  createdAt: string;
+}
+export type Verdict = "pass" | "return";
+export type MySubmission =
+  | (MineBase & {
+      kind: "evaluation";
+      answers: Record<string, unknown> | null;
+      attempt: number;
+      review: { verdict: Verdict; comment: string | null; round: number; createdAt: string } | null;
+    })
+  | (MineBase & { kind: "review"; submissionId: string; verdict: Verdict; comment: string | null; round: number });
+
+export type NotificationType = "review_ready" | "reviews_waiting" | "work_returned" | "claim_expiring" | "claim_expired";
 
 export interface Notification {
   id: string;
@@ -210,7 +250,12 @@ export interface Notification {
   title: string;
   body: string;
   link: string;
+  /** Since when it is unread: what the server's unread count counts by (`countedUpTo`). */
   createdAt: string;
+  /** Its latest arrival (the inbox's order): a review digest moves it as tasks reach its node. */
+  updatedAt?: string;
+  /** How many arrivals it stands for (a review digest's tasks); 1 otherwise. */
+  count?: number;
   readAt?: string | null;
 }
 
@@ -255,21 +300,29 @@ export interface Agent {
   [more: string]: unknown;
 }
 
-export interface Run {
+/** A run as lists give it: sizes and the start of each part, never the parts. */
+export interface RunSummary {
   id: string;
   projectId: string;
   agentId: string;
   pipelineId: string;
   taskId: string;
-  input: unknown;
-  output: unknown;
-  trace?: unknown;
   /** The agent's own id for the run (ingest is idempotent by it); null when none was sent. */
   externalId: string | null;
   /** The state of the task the run created. */
   task: { status: "queued" | "claimed" | "completed"; nodeId: string; completedAt: string | null } | null;
+  /** Bytes of each part as JSON text; trace null when the run has none. */
+  sizes: { input: number; output: number; trace: number | null };
+  /** The first 200 characters of each part as text. */
+  preview: { input: string; output: string };
   createdAt: string;
-  [more: string]: unknown;
+}
+
+/** One run whole: GET /api/runs/:runId. */
+export interface Run extends RunSummary {
+  input: unknown;
+  output: unknown;
+  trace: unknown;
 }
 
 /** The run behind a task, as the data explorer and the export give it. */
@@ -278,6 +331,15 @@ export interface TaskRun {
   agentId: string;
   externalId: string | null;
   createdAt: string;
+}
+
+/** A task with its whole story: GET /api/tasks/:taskId. */
+export interface TaskDetail extends Task {
+  run: TaskRun | null;
+  history: HistoryStep[];
+  claims: { id: string; nodeId: string; user: Who; outcome: string; claimedAt: string; expiresAt: string; endedAt: string | null }[];
+  submissions: { id: string; nodeId: string; user: Who; answers: Record<string, unknown>; attempt: number; createdAt: string }[];
+  reviews: { id: string; nodeId: string; user: Who; verdict: "pass" | "return"; comment: string | null; round: number; createdAt: string }[];
 }
 
 export interface AuditEntry {
@@ -293,6 +355,9 @@ export interface AuditEntry {
   createdAt: string;
 }
 
+/** A project key's permissions (server/src/access/scope.ts). */
+export type KeyPermission = "read" | "runs:write";
+
 export interface ApiKey {
   id: string;
   name: string;
@@ -301,6 +366,10 @@ export interface ApiKey {
   createdAt: string;
   lastUsedAt?: string | null;
   revokedAt?: string | null;
+  /** org: its maker's rights in the org; project: only in projectId, for its permissions. */
+  scope: "org" | "project";
+  projectId: string | null;
+  permissions: KeyPermission[] | null;
 }
 
 export interface Credential {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Criterion } from "../api/types";
-import { answerRows, cleanAnswers, clearDraft, errorsFromDetails, loadDraft, saveDraft, validateAnswers } from "./answers";
+import { answerRows, cleanAnswers, errorsFromDetails, validateAnswers } from "./answers";
 
 const form: Criterion[] = [
   { key: "accuracy", label: "Accuracy", kind: "rating", required: true, min: 1, max: 5 },
@@ -52,21 +52,6 @@ describe("errorsFromDetails", () => {
     expect(errorsFromDetails({ missing: ["accuracy"], unknown: ["extra"] })).toEqual({ accuracy: "Check this answer.", extra: "Check this answer." });
     expect(errorsFromDetails({ accuracy: "Required" })).toEqual({ accuracy: "Required" });
     expect(errorsFromDetails(undefined)).toEqual({});
-  });
-});
-
-describe("drafts", () => {
-  it("survive per task and node until cleared", () => {
-    saveDraft(localStorage, "t1", "n1", { notes: "half-typed" });
-    expect(loadDraft(localStorage, "t1", "n1")).toEqual({ notes: "half-typed" });
-    expect(loadDraft(localStorage, "t1", "n2")).toBeNull();
-    clearDraft(localStorage, "t1", "n1");
-    expect(loadDraft(localStorage, "t1", "n1")).toBeNull();
-  });
-
-  it("ignore a corrupt draft", () => {
-    localStorage.setItem("pipelines.draft.t2.n1", "{not json");
-    expect(loadDraft(localStorage, "t2", "n1")).toBeNull();
   });
 });
 

@@ -103,26 +103,3 @@ export function errorsFromDetails(details: Record<string, unknown> | undefined, 
   }
   return out;
 }
-
-/** Drafts survive a reload and a lost claim: kept per task and node, cleared on submit. */
-export const draftKey = (taskId: string, nodeId: string) => `pipelines.draft.${taskId}.${nodeId}`;
-
-export function loadDraft(storage: Storage, taskId: string, nodeId: string): Answers | null {
-  try {
-    const raw = storage.getItem(draftKey(taskId, nodeId));
-    const v = raw ? JSON.parse(raw) : null;
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Answers) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function saveDraft(storage: Storage, taskId: string, nodeId: string, answers: Answers) {
-  try {
-    storage.setItem(draftKey(taskId, nodeId), JSON.stringify(answers));
-  } catch {
-    // storage full or disabled: the answers are still on screen
-  }
-}
-
-export const clearDraft = (storage: Storage, taskId: string, nodeId: string) => storage.removeItem(draftKey(taskId, nodeId));

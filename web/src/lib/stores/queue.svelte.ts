@@ -4,7 +4,9 @@
 // also sends the room's state on every (re)subscribe). An event moves the count
 // at once; the picture is read again at most every ~10 s while events keep
 // coming (a room of thousands must not turn each change into thousands of GETs),
-// and at once after my own claim, release or submit.
+// and at once after my own claim, release or submit. The server pushes nothing
+// when my work schedule opens or closes, so a watched project is also read again
+// at the next `opensAt` / `closesAt` its answer names.
 import { api } from "../api/client";
 import type { QueueItem } from "../api/types";
 import { realtime } from "../socket.svelte";
@@ -15,16 +17,44 @@ export interface ProjectQueue {
   error: string | null;
   /** Bumped by each live change, so the page can show a quiet "updated" pulse. */
   version: number;
+  /** The type I work as here (null: none), and the claims I may hold at once; unknown before the first read. */
+  contributorType?: { id: string; name: string } | null;
+  claimLimit?: number;
+}
+
+interface QueueAnswer {
+  items: QueueItem[];
+  contributorType?: { id: string; name: string } | null;
+  claimLimit?: number;
 }
 
 /** The fewest milliseconds between two reads of a project's picture caused by events. */
 const RELOAD_EVERY_MS = 10_000;
+/** setTimeout's longest wait (~24.8 days); a later edge is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** An edge the server still names after ours passed (its clock behind ours): ask again after this. */
+const EDGE_RETRY_MS = 5_000;
+/** Spread over this, the watchers of one schedule do not all read at the same instant. */
+const EDGE_JITTER_MS = 2_000;
+
+/** The soonest schedule edge (opening or closing) the queue answer names, in ms, or null. */
+export function nextEdge(items: QueueItem[]): number | null {
+  let soonest: number | null = null;
+  for (const i of items) {
+    for (const iso of [i.opensAt, i.closesAt]) {
+      const t = iso ? Date.parse(iso) : NaN;
+      if (Number.isFinite(t) && (soonest === null || t < soonest)) soonest = t;
+    }
+  }
+  return soonest;
+}
 
 class QueueStore {
   projects = $state<Record<string, ProjectQueue>>({});
   private watchers = new Map<string, { count: number; stop: () => void }>();
   private reloadTimers = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
   private loadedAt = new Map<string, number>();
+  private edgeTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   of(projectId: string): ProjectQueue {
     return this.projects[projectId] ?? { items: [], loading: true, error: null, version: 0 };
@@ -36,9 +66,12 @@ class QueueStore {
     const q = this.projects[projectId]!;
     this.loadedAt.set(projectId, Date.now());
     try {
-      const r = await api.get<{ items: QueueItem[] }>(`/api/projects/${projectId}/queue`);
+      const r = await api.get<QueueAnswer>(`/api/projects/${projectId}/queue`);
       q.items = r.items;
+      q.contributorType = r.contributorType;
+      q.claimLimit = r.claimLimit;
       q.error = null;
+      this.armEdge(projectId, nextEdge(r.items));
     } catch (err) {
       q.error = (err as Error).message;
     } finally {
@@ -77,7 +110,29 @@ class QueueStore {
       this.watchers.delete(projectId);
       clearTimeout(this.reloadTimers.get(projectId)?.timer);
       this.reloadTimers.delete(projectId);
+      this.armEdge(projectId, null);
     };
+  }
+
+  /** One timer per watched project, for its next schedule edge; each read sets it again. */
+  private armEdge(projectId: string, edge: number | null) {
+    clearTimeout(this.edgeTimers.get(projectId));
+    this.edgeTimers.delete(projectId);
+    if (edge === null || !this.watchers.has(projectId)) return;
+    const left = edge - Date.now();
+    const wait = left > 0 ? left + Math.random() * EDGE_JITTER_MS : EDGE_RETRY_MS;
+    this.edgeTimers.set(
+      projectId,
+      setTimeout(
+        () => {
+          this.edgeTimers.delete(projectId);
+          if (!this.watchers.has(projectId)) return;
+          if (Date.now() < edge) this.armEdge(projectId, edge); // a step towards a far edge
+          else void this.load(projectId);
+        },
+        Math.min(wait, MAX_TIMER_MS),
+      ),
+    );
   }
 
   private apply(projectId: string, nodeId: string, available: number) {

@@ -3,10 +3,12 @@
 // API's shapes: loading a queue, claiming, a heartbeat that finds the claim
 // lost (answers kept as a draft), submitting (draft cleared).
 import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { api } from "../api/client";
-import { loadDraft, saveDraft } from "../forms/answers";
+import { loadDraft, saveDraft } from "../forms/drafts";
+import type { Me } from "../api/types";
 import { queue } from "./queue.svelte";
+import { session } from "./session.svelte";
 import { work, workFromClaim, type ClaimAnswer } from "./work.svelte";
 
 const form = { criteria: [{ key: "accuracy", label: "Accuracy", kind: "rating" as const, required: true, min: 1, max: 5 }] };
@@ -18,6 +20,9 @@ const claimAnswer = (id: string): ClaimAnswer => ({
 
 let server: Server;
 const submitted: unknown[] = [];
+// The queue answers of a project with a work schedule, one per read (the last repeated).
+let schedAnswers: unknown[] = [];
+let schedReads = 0;
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = "";
@@ -28,6 +33,7 @@ beforeAll(async () => {
         res.end(v === undefined ? undefined : JSON.stringify(v));
       };
       if (req.url === "/api/projects/empty/queue") return json(200, { items: [] });
+      if (req.url === "/api/projects/sched/queue") return json(200, schedAnswers[schedReads++] ?? schedAnswers[schedAnswers.length - 1]);
       if (req.url === "/api/projects/mine/queue")
         return json(200, { items: [{ nodeId: "n-eval", pipelineId: "pl", pipelineName: "Evals", key: "evaluate", name: "Evaluate", kind: "task", leaseSeconds: 600, available: 0, canClaim: false, reason: "claim_limit_reached", myClaims: [{ id: "k1", taskId: "t1", token: "x", expiresAt: new Date(Date.now() + 600_000).toISOString() }] }] });
       if (req.url === "/api/projects/p1/claims") return json(201, claimAnswer(JSON.parse(body).taskId ? "again" : "c1"));
@@ -69,6 +75,65 @@ describe("queue store", () => {
   });
 });
 
+describe("queue store at the edges of the work schedule", () => {
+  const T0 = Date.parse("2026-06-15T20:00:00Z");
+  const HOUR = 3_600_000;
+  const node = (over: object) => ({ nodeId: "n-eval", pipelineId: "pl", pipelineName: "Evals", key: "evaluate", name: "Evaluate", kind: "task", leaseSeconds: 600, available: 4, myClaims: [], ...over });
+  const closed = (opensAt: number) => ({ items: [node({ canClaim: false, reason: "outside_schedule", opensAt: new Date(opensAt).toISOString() })] });
+  const open = (closesAt?: number) => ({ items: [node({ canClaim: true, ...(closesAt ? { closesAt: new Date(closesAt).toISOString() } : {}) })] });
+
+  async function watching() {
+    schedReads = 0;
+    const off = queue.watch("sched");
+    await vi.waitFor(() => expect(schedReads).toBe(1));
+    await vi.waitFor(() => expect(queue.of("sched").loading).toBe(false));
+    return off;
+  }
+  /** Moves the fake clock on, letting the reads it starts answer. */
+  async function pass(ms: number) {
+    await vi.advanceTimersByTimeAsync(ms);
+    await new Promise((r) => setImmediate(r));
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+    delete queue.projects["sched"];
+  });
+
+  it("reads the queue again when the schedule opens, then when it closes, and not after the page leaves", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: T0 });
+    schedAnswers = [closed(T0 + 3 * HOUR), open(T0 + 11 * HOUR), closed(T0 + 27 * HOUR)];
+    const off = await watching();
+    expect(queue.of("sched").items[0]).toMatchObject({ canClaim: false, reason: "outside_schedule" });
+
+    await pass(3 * HOUR - 1000);
+    expect(schedReads).toBe(1); // nothing before the edge
+    await pass(4000);
+    await vi.waitFor(() => expect(queue.of("sched").items[0]?.canClaim).toBe(true));
+    expect(schedReads).toBe(2);
+
+    await pass(8 * HOUR + 4000); // past closesAt
+    await vi.waitFor(() => expect(queue.of("sched").items[0]?.canClaim).toBe(false));
+    expect(schedReads).toBe(3);
+
+    off();
+    await pass(20 * HOUR);
+    expect(schedReads).toBe(3);
+  });
+
+  it("waits for an opening beyond what one timer can hold (~24.8 days) without reading early", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: T0 });
+    const DAY = 24 * HOUR;
+    schedAnswers = [closed(T0 + 40 * DAY), open()];
+    const off = await watching();
+    await pass(39 * DAY);
+    expect(schedReads).toBe(1);
+    await pass(DAY + 4000);
+    await vi.waitFor(() => expect(schedReads).toBe(2));
+    off();
+  });
+});
+
 describe("work store", () => {
   it("reads the node's form and, on a review node, the submission under review", () => {
     const w = workFromClaim("p1", claimAnswer("x"));
@@ -88,18 +153,22 @@ describe("work store", () => {
   it("marks a claim lost when a heartbeat answers claim_lost, keeping the draft; claiming again carries it over", async () => {
     const w = await work.claim("p1", "n-eval");
     expect(w.claim.id).toBe("c1");
-    saveDraft(localStorage, w.task.id, w.node.id, { accuracy: 2 });
+    session.me = { user: { id: "u1", email: "u1@x.test", name: "U1" }, orgs: [], projects: [], personas: ["contributor"] } as unknown as Me;
+    saveDraft(localStorage, "u1", w.task.id, w.node.id, { accuracy: 2 });
     await work.heartbeat("c1");
     expect(work.get("c1")).toMatchObject({ state: "lost" });
     expect(work.get("c1")!.message).toMatch(/answers are still here/);
-    expect(loadDraft(localStorage, "task-c1", "n-eval")).toEqual({ accuracy: 2 });
+    expect(loadDraft(localStorage, "u1", "task-c1", "n-eval")).toEqual({ accuracy: 2 });
 
     const again = await work.reclaim("c1");
     expect(again.claim.id).toBe("again");
     // The server gave the same task back (task-again here): a real reclaim names the same task and node.
+    saveDraft(localStorage, "u1", "task-again", "n-eval", { accuracy: 3 });
     await work.submit("again", { answers: { accuracy: 3 } });
     expect(submitted).toEqual([{ token: "tok-again", answers: { accuracy: 3 } }]);
     expect(work.get("again")!.state).toBe("submitted");
+    expect(loadDraft(localStorage, "u1", "task-again", "n-eval")).toBeNull();
+    session.me = null;
   });
 
   it("carries a returned task's rework: the reviewer's comment and the answers returned", () => {
@@ -122,5 +191,21 @@ describe("work store", () => {
     expect(work.get("z")).toBeNull();
     expect(work.restore("z")?.claim.token).toBe("tok-z");
     expect(work.get("z")?.state).toBe("active");
+  });
+
+  it("forgets the claims this tab opened when the session ends, so the next person here cannot reopen them", async () => {
+    const w = await work.claim("p1", "n-eval");
+    expect(sessionStorage.getItem(`pipelines.work.${w.claim.id}`)).not.toBeNull();
+    session.token = "t-u1";
+    session.logout();
+    expect(work.get(w.claim.id)).toBeNull();
+    expect(work.restore(w.claim.id)).toBeNull();
+    expect(sessionStorage.getItem(`pipelines.work.${w.claim.id}`)).toBeNull();
+
+    // A session that ended on its own (expired, ended elsewhere) forgets them too.
+    const again = await work.claim("p1", "n-eval");
+    session.token = "t-u1";
+    await session.ended("t-u1");
+    expect(work.restore(again.claim.id)).toBeNull();
   });
 });

@@ -4,9 +4,10 @@
 // the draft, not the claim.
 import { api, ApiError } from "../api/client";
 import type { Claim, Criterion, NodeKind, Submission, Task } from "../api/types";
-import { clearDraft } from "../forms/answers";
+import { clearDraft } from "../forms/drafts";
 import { realtime } from "../socket.svelte";
 import { queue } from "./queue.svelte";
+import { OPENED_CLAIM_PREFIX, session } from "./session.svelte";
 
 export interface WorkNode {
   id: string;
@@ -50,7 +51,7 @@ interface SubmitAnswer {
   nextError?: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-const storeKey = (claimId: string) => `pipelines.work.${claimId}`;
+const storeKey = (claimId: string) => `${OPENED_CLAIM_PREFIX}${claimId}`;
 
 type Brief = { id: string; name: string; kind: NodeKind; form: { criteria: Criterion[] } | null; leaseSeconds?: number };
 
@@ -136,19 +137,17 @@ class WorkStore {
     }
   }
 
-  /** A claim held but not open in this tab (another tab, a new session): read it from the server. */
-  async open(claimId: string, projectId: string): Promise<WorkItem | null> {
+  /**
+   * A claim held but not open in this tab (another tab, a new session): read it from the server.
+   * One that ended answers 409 claim_lost saying how (`details.outcome`): the page tells it.
+   */
+  async open(claimId: string, projectId: string): Promise<WorkItem> {
     const known = this.restore(claimId);
     if (known) return known;
-    try {
-      const r = await api.get<ClaimAnswer>(`/api/claims/${claimId}`);
-      this.items[claimId] = workFromClaim(projectId, r);
-      this.persist(claimId);
-      return this.items[claimId]!;
-    } catch (err) {
-      if (err instanceof ApiError && (err.code === "claim_lost" || err.status === 404)) return null;
-      throw err;
-    }
+    const r = await api.get<ClaimAnswer>(`/api/claims/${encodeURIComponent(claimId)}`);
+    this.items[claimId] = workFromClaim(projectId, r);
+    this.persist(claimId);
+    return this.items[claimId]!;
   }
 
   async claim(projectId: string, nodeId: string, taskId?: string): Promise<WorkItem> {
@@ -185,7 +184,7 @@ class WorkStore {
     try {
       const r = await api.post<SubmitAnswer>(`/api/claims/${claimId}/submit`, { token: w.claim.token, ...body, ...(next ? { next: true } : {}) });
       w.state = "submitted";
-      clearDraft(localStorage, w.task.id, w.node.id);
+      clearDraft(localStorage, session.user?.id, w.task.id, w.node.id);
       this.forget(claimId);
       let nextItem: WorkItem | null = null;
       if (r.next) {
@@ -210,7 +209,7 @@ class WorkStore {
       if (!(err instanceof ApiError && err.code === "claim_lost")) throw err;
     }
     w.state = "released";
-    clearDraft(localStorage, w.task.id, w.node.id);
+    clearDraft(localStorage, session.user?.id, w.task.id, w.node.id);
     this.forget(claimId);
   }
 
@@ -244,6 +243,12 @@ class WorkStore {
   private forget(claimId: string) {
     sessionStorage.removeItem(storeKey(claimId));
   }
+
+  /** The session ended: what its claims showed stays with it (session.svelte.ts clears the stored copies). */
+  forgetAll() {
+    this.items = {};
+  }
 }
 
 export const work = new WorkStore();
+session.onEnd(() => work.forgetAll());

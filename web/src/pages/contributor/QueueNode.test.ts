@@ -47,6 +47,22 @@ describe("QueueNode", () => {
     expect(screen.getByText(/^[45]:\d\d$/)).toBeTruthy();
   });
 
+  it("says what was returned or assigned to me, and links to the node's tasks", () => {
+    render(QueueNode, { projectId: "p9", item: item({ reservedForMe: { rework: 1, assigned: 2 } }), busy: false, error: null, onclaim: () => {} });
+    expect(screen.getByTestId("returned").textContent).toBe("1 returned to you");
+    expect(screen.getByTestId("assigned").textContent).toBe("2 assigned to you");
+    const browse = screen.getByRole("link", { name: "Browse tasks at Evaluate answer" });
+    expect(browse.getAttribute("href")).toBe("/projects/p9/queue/n1");
+    expect(browse.textContent).toBe("Browse");
+  });
+
+  it("says nothing of reserved work when none is mine, and offers no Browse when nothing waits", () => {
+    render(QueueNode, { projectId: "p9", item: item({ available: 0, reservedForMe: { rework: 0, assigned: 0 } }), busy: false, error: null, onclaim: () => {} });
+    expect(screen.queryByTestId("returned")).toBeNull();
+    expect(screen.queryByTestId("assigned")).toBeNull();
+    expect(screen.queryByRole("link", { name: /Browse/ })).toBeNull();
+  });
+
   it("shows nothing to claim as a reason, not an error", () => {
     render(QueueNode, { projectId: "p9", item: item({ available: 0 }), busy: false, error: null, onclaim: () => {} });
     expect((screen.getByRole("button", { name: "Claim next" }) as HTMLButtonElement).disabled).toBe(true);
