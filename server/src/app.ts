@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { Deps } from "./deps";
 import { authenticate } from "./http/authenticate";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
+import { unauthenticated } from "./http/errors";
 import { limitJsonDepth } from "./http/json-depth";
 import { apiRateLimit } from "./http/rate-limit";
 import { Api } from "./http/route";
@@ -60,6 +61,10 @@ export interface App {
   close(graceMs?: number): Promise<void>;
 }
 
+/** The paths whose bodies may be large. */
+const TASK_IMPORT_PATH = "/api/pipelines/:pipelineId/tasks";
+const RUNS_PATH = "/api/agents/:agentId/runs";
+
 /** How long a shutdown waits for requests in flight (within the 10 s each shutdown step gets). */
 export const SHUTDOWN_GRACE_MS = 8_000;
 
@@ -103,15 +108,19 @@ export function createApp(deps: Deps, opts: AppOptions = {}): App {
     next();
   });
   cors(app, deps.config.CORS_ORIGINS);
+  // Who is asking, and their budget, before any body is read: a bad token or a caller past
+  // its budget costs no parsing. The routes that take large bodies (tasks import, runs)
+  // also refuse a caller with no token here (none of their routes is public).
+  app.use(authenticate(deps));
+  app.use("/api", apiRateLimit(deps, opts.rateLimitPrefix));
+  app.use([TASK_IMPORT_PATH, RUNS_PATH], (req, _res, next) => next(req.actor ? undefined : unauthenticated()));
   // Bulk task imports (up to 10,000 tasks with agent-run payloads) get a larger body; parsed once.
-  app.use("/api/pipelines/:pipelineId/tasks", express.json({ limit: "32mb", strict: true, type: ["application/json", "application/*+json"] }));
+  app.use(TASK_IMPORT_PATH, express.json({ limit: "32mb", strict: true, type: ["application/json", "application/*+json"] }));
   // Agent runs carry whole transcripts and traces: RUN_BODY_LIMIT_MB (8 by default). A 413 names each route's limit.
-  app.use("/api/agents/:agentId/runs", express.json({ limit: deps.config.RUN_BODY_LIMIT_MB * 1024 * 1024, strict: true, type: ["application/json", "application/*+json"] }));
+  app.use(RUNS_PATH, express.json({ limit: deps.config.RUN_BODY_LIMIT_MB * 1024 * 1024, strict: true, type: ["application/json", "application/*+json"] }));
   app.use("/api", express.json({ limit: "1mb", strict: true, type: ["application/json", "application/*+json"] }));
   app.use("/api", express.text({ limit: "10mb", type: ["text/csv"] }));
   app.use("/api", limitJsonDepth);
-  app.use(authenticate(deps));
-  app.use("/api", apiRateLimit(deps, opts.rateLimitPrefix));
 
   registerRoutes(api, deps, metrics, opts);
   const router = express.Router();

@@ -1,4 +1,5 @@
 // Bad input gets a clear error of the documented shape and changes nothing.
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
@@ -29,6 +30,31 @@ describe("the edge", () => {
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe("payload_too_large");
   });
+
+  it("the routes taking large bodies refuse a caller without valid credentials before reading the body", async () => {
+    // 2 MB announced, 64 KB sent, the rest never: the answer can only come before the body is read.
+    const refusedEarly = (path: string, type: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: { error?: { code?: string } } }>((resolve, reject) => {
+        const req = request(t.url + path, { method: "POST", headers: { "content-type": type, "content-length": String(2 * 1024 * 1024), ...headers } });
+        req.on("error", reject);
+        req.on("response", (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => {
+            req.destroy();
+            resolve({ status: res.statusCode!, body: JSON.parse(text) });
+          });
+        });
+        req.write(`{"input":"${"x".repeat(64 * 1024)}`);
+      });
+    const id = "00000000-0000-4000-8000-000000000000";
+    for (const [path, type] of [[`/api/agents/${id}/runs`, "application/json"], [`/api/pipelines/${id}/tasks`, "application/json"], [`/api/pipelines/${id}/tasks`, "text/csv"]] as const)
+      for (const headers of [{}, { authorization: "Bearer pk_00000000_nope" }] as Array<Record<string, string>>) {
+        const r = await refusedEarly(path, type, headers);
+        expect({ path, type, headers, status: r.status, code: r.body.error?.code }).toEqual({ path, type, headers, status: 401, code: "unauthenticated" });
+      }
+  }, 15_000);
 
   it("unknown fields are refused with the field named", async () => {
     const res = await client(t.url, w.admin.token).post(`/api/orgs/${w.org.id}/projects`, { name: "x", colour: "red" });

@@ -5,9 +5,11 @@
 // writes race the way separate server processes do.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../server/src/infra/clock";
+import { notify } from "../../server/src/modules/notifications/service";
 import { startNotificationTriggers, type NotificationTriggers } from "../../server/src/modules/notifications/triggers";
 import { startRealtimeBridge } from "../../server/src/realtime/bridge";
 import { startTestApp, type TestApp } from "../helpers/app";
+import { createOrg, createUser } from "../helpers/factories";
 import { client } from "../helpers/http";
 import { goodAnswers, importTasks, mustClaim, queueProject, type QueueProject } from "../helpers/queue";
 import { connect } from "../helpers/socket";
@@ -146,6 +148,21 @@ describe("review_ready is one notification per reviewer and node while unread", 
       expect(mine.filter((n) => n.readAt === null).length).toBeLessThanOrEqual(1);
       expect(mine.reduce((s, n) => s + n.count, 0)).toBe(arrivals);
     }
+  });
+
+  it("a digest grows only within its org: one key in two orgs makes two notifications", async () => {
+    // review_ready's key is a node id (unique anyway); a digest keyed by something shared across orgs must not merge them.
+    const person = await createUser(one.deps);
+    const [a, b] = [await createOrg(one.deps), await createOrg(one.deps)];
+    const digest = { key: "shared-key", text: (n: number) => ({ title: `${n} tasks`, body: `${n} tasks` }) };
+    const arrival = (orgId: string) => ({ userId: person.id, orgId, type: "review_ready" as const, title: "1 task", body: "1 task", link: "/", digest });
+    await notify(one.deps, [arrival(a.org.id), arrival(b.org.id)]);
+    await notify(one.deps, [arrival(a.org.id)]);
+    const mine = await one.deps.db.notification.findMany({ where: { userId: person.id }, orderBy: { count: "desc" } });
+    expect(mine.map((n) => [n.orgId, n.count])).toEqual([
+      [a.org.id, 2],
+      [b.org.id, 1],
+    ]);
   });
 
   it("other types are not merged: two returns to one author at one node are two notifications", async () => {

@@ -60,19 +60,25 @@ describe("the socket handshake", () => {
     expect((await refused(t.url, k.key)).data).toMatchObject({ code: "unauthenticated" });
   });
 
-  it("holds at most socketsPerUser sockets per person (login and API keys together); a closed one frees its place", async () => {
-    const capped = await startTestApp({ clock, realtime: { socketsPerUser: 3 } });
+  it("holds at most socketsPerUser sockets per person's login and as many per API key, counted apart; a closed one frees its place", async () => {
+    const capped = await startTestApp({ clock, realtime: { socketsPerUser: 2 } });
     try {
       const w = await createWorld(capped.deps);
-      const k = generateApiKey();
-      await capped.deps.db.apiKey.create({ data: { orgId: w.org.id, createdById: w.admin.id, name: "script", prefix: k.prefix, hash: k.hash } });
-      const open = [await connect(capped.url, w.admin.token), await connect(capped.url, w.admin.token), await connect(capped.url, k.key)];
-      for (const token of [w.admin.token, k.key]) expect((await refused(capped.url, token)).data).toMatchObject({ code: "too_many_connections" });
+      const keys = [generateApiKey(), generateApiKey()];
+      for (const k of keys)
+        await capped.deps.db.apiKey.create({ data: { orgId: w.org.id, createdById: w.admin.id, name: "script", prefix: k.prefix, hash: k.hash } });
+      const [one, two] = keys.map((k) => k.key) as [string, string];
+      // A runaway key fills its own allowance only: its maker still signs in, and their other key connects.
+      const open = [await connect(capped.url, one), await connect(capped.url, one)];
+      expect((await refused(capped.url, one)).data).toMatchObject({ code: "too_many_connections" });
+      open.push(await connect(capped.url, w.admin.token), await connect(capped.url, w.admin.token));
+      expect((await refused(capped.url, w.admin.token)).data).toMatchObject({ code: "too_many_connections" });
+      open.push(await connect(capped.url, two));
       // Someone else is not affected.
       const other = await connect(capped.url, w.owner.token);
       open[0]!.close();
-      await expect.poll(() => capped.app.realtime.io.of("/").sockets.size).toBe(3);
-      const again = await connect(capped.url, w.admin.token);
+      await expect.poll(() => capped.app.realtime.io.of("/").sockets.size).toBe(5);
+      const again = await connect(capped.url, one);
       for (const c of [...open, other, again]) c.close();
     } finally {
       await capped.close();

@@ -7,6 +7,7 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Gauge, type Registry } from "prom-client";
 import { Server } from "socket.io";
+import type { Actor } from "../access/actor";
 import { can } from "../access/authorize";
 import type { Deps } from "../deps";
 import { rooms } from "../shared/socket-events";
@@ -55,8 +56,10 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
 
   const feeds = createFeeds(deps, io, opts, registry);
   // Each socket costs memory and a share of every broadcast: one person's
-  // runaway script (or a leaked key) must not hold thousands.
-  const perUser = new Map<string, number>();
+  // runaway script (or a leaked key) must not hold thousands. A key's sockets
+  // count apart from its maker's login (as its HTTP rate limit does), so a
+  // runaway key cannot lock its maker out.
+  const perHolder = new Map<string, number>();
   const connected = new Gauge({ name: "pipelines_realtime_sockets", help: "Sockets connected to this instance", registers: registry ? [registry] : [] });
 
   io.use(async (socket, next) => {
@@ -66,8 +69,15 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
       const actor = await actorFromToken(deps, token);
       if (!actor) return next(refusal("unauthenticated", "The token is missing, expired or not valid."));
       // Checked after the last await: "connection" (which counts it) follows synchronously.
-      if ((perUser.get(actor.userId) ?? 0) >= opts.socketsPerUser)
-        return next(refusal("too_many_connections", `At most ${opts.socketsPerUser} live connections per person: close some tabs or clients.`));
+      if ((perHolder.get(holderOf(actor)) ?? 0) >= opts.socketsPerUser)
+        return next(
+          refusal(
+            "too_many_connections",
+            actor.apiKey
+              ? `At most ${opts.socketsPerUser} live connections per API key: close some of this key's clients.`
+              : `At most ${opts.socketsPerUser} live connections per person: close some tabs or clients.`,
+          ),
+        );
       const exp = (actor as { tokenExpiresAt?: number }).tokenExpiresAt;
       socket.data = { actor, expiresAt: exp ? exp * 1000 : null, sessionVersion: actor.apiKey ? null : actor.sessionVersion, inner: new Map() };
       next();
@@ -80,7 +90,8 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
   io.on("connection", (socket) => {
     connected.inc();
     const { userId, apiKey } = socket.data.actor;
-    perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+    const holder = holderOf(socket.data.actor);
+    perHolder.set(holder, (perHolder.get(holder) ?? 0) + 1);
     // Personal events only for the person (or an org key of theirs); a project key's socket hears its rooms only.
     if (can(socket.data.actor, "account.read", { userId })) void socket.join(apiKey ? keyUserRoom(userId, apiKey.orgId) : rooms.user(userId));
     const bucket = new EventBucket(opts.eventsPerSecond, opts.eventBurst, deps.clock);
@@ -93,9 +104,9 @@ export function attachRealtime(http: HttpServer, deps: Deps, registry?: Registry
     const timer = expiryTimer(deps, socket, feeds);
     socket.on("disconnect", () => {
       connected.dec();
-      const left = (perUser.get(userId) ?? 1) - 1;
-      if (left > 0) perUser.set(userId, left);
-      else perUser.delete(userId);
+      const left = (perHolder.get(holder) ?? 1) - 1;
+      if (left > 0) perHolder.set(holder, left);
+      else perHolder.delete(holder);
       if (timer) clearTimeout(timer);
     });
     handleRooms(deps, socket, feeds);
@@ -164,6 +175,9 @@ function quietSubscribe(sub: Redis, deps: Deps): void {
     };
   }
 }
+
+/** Whose allowance a socket spends: the key's (`k:<keyId>`) or the person's login (`u:<userId>`), as http/rate-limit.ts names them. */
+const holderOf = (actor: Actor) => (actor.apiKey ? `k:${actor.apiKey.id}` : `u:${actor.userId}`);
 
 function refusal(code: string, message: string): Error {
   return Object.assign(new Error(message), { data: { code, message } });

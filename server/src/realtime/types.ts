@@ -47,7 +47,7 @@ export interface RealtimeOptions {
   /** Client events each socket may send per second, and the burst above that. */
   eventsPerSecond?: number;
   eventBurst?: number;
-  /** Sockets one person (their login and API keys together) may hold open on one instance. */
+  /** Sockets one person's login may hold open on one instance; each API key may hold as many, counted apart. */
   socketsPerUser?: number;
   /** Room broadcasts larger than this go out in slices of it, as many per turn of the event loop as fit in broadcastTurnMs. */
   broadcastSlice?: number;

@@ -8,6 +8,7 @@ import type { Deps } from "../../deps";
 import { notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { recordAudit } from "../audit/record";
+import { makerMustStand } from "./makers";
 
 /** A key of the org; with `projectId`, only one of that project's keys. */
 export async function findKey(db: Tx, orgId: string, id: string, projectId?: string) {
@@ -24,6 +25,8 @@ export async function createApiKey(deps: Deps, actor: Actor, orgId: string, name
     ? { scope: "project", projectId: project.projectId, permissions: [...new Set(project.permissions)].sort() }
     : { scope: "org", projectId: null, permissions: [] };
   const row = await deps.db.$transaction(async (tx) => {
+    // Their removal under way waits for this key (and revokes it) or has committed (refused): ./makers.ts.
+    await makerMustStand(tx, orgId, actor.userId, project?.projectId ?? null);
     const row = await tx.apiKey.create({ data: { orgId, name, prefix: g.prefix, hash: g.hash, createdById: actor.userId, ...scope } });
     await recordAudit(tx, actor, { orgId, action: "api_key.create", resourceType: "api_key", resourceId: row.id, after: { name, prefix: g.prefix, ...scope } });
     return row;

@@ -7,6 +7,7 @@ import type { Tx } from "../../infra/prisma";
 import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
 import { shareTypes } from "../contributor-types/lock";
 import { shareLock } from "../projects/lock";
+import { revokeKeysOfLeaver } from "../api-keys/makers";
 import { recordAudit } from "../audit/record";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -128,6 +129,8 @@ export async function updatePerson(
       const lost = lostStanding(held, input.projects.map((g) => ({ ...g, contributorTypeId: g.contributorTypeId ?? null })));
       freed = await freeWorkOf(tx, deps, actor.userId, userId, lost.revoke, lost.reopen, lost.retyped);
     }
+    // Keys that died with a project role or the Org Admin role (api-keys/makers.ts).
+    await revokeKeysOfLeaver(tx, deps, actor, orgId, userId);
     const after = await personSnapshot(tx, orgId, userId);
     const work = freed && (freed.ended.length || freed.reopened) ? { claimsRevoked: freed.ended.length, tasksReopened: freed.reopened } : {};
     await recordAudit(tx, actor, { orgId, action: "person.update", resourceType: "user", resourceId: userId, before, after: { ...after, ...work } });
@@ -150,6 +153,7 @@ export async function removePerson(deps: Deps, actor: Actor, orgId: string, user
     const freed = await freeWorkOf(tx, deps, actor.userId, userId, projects.map((p) => p.projectId));
     await tx.orgMember.delete({ where: { orgId_userId: { orgId, userId } } });
     await tx.invitation.deleteMany({ where: { orgId, userId, usedAt: null } });
+    await revokeKeysOfLeaver(tx, deps, actor, orgId, userId); // every key of theirs here
     await recordAudit(tx, actor, {
       orgId, action: "person.remove", resourceType: "user", resourceId: userId, before,
       after: { claimsRevoked: freed.ended.length, tasksReopened: freed.reopened },

@@ -3,6 +3,7 @@ import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { afterFreed, freeWorkOf, lostStanding, type Freed } from "../../queue/leave";
+import { revokeKeysOfLeaver } from "../api-keys/makers";
 import { recordAudit } from "../audit/record";
 import { shareTypes } from "../contributor-types/lock";
 import { projectMustExist } from "../projects/lock";
@@ -124,6 +125,8 @@ export async function removeMember(deps: Deps, actor: Actor, project: Project, u
     if (!before) throw notFound("member");
     await tx.projectMember.delete({ where: { projectId_userId: { projectId: project.id, userId } } });
     const freed = await freeWorkOf(tx, deps, actor.userId, userId, [project.id]);
+    // Their keys for this project die with their role here (an Org Admin's need none): coming back does not revive them.
+    await revokeKeysOfLeaver(tx, deps, actor, project.orgId, userId);
     await recordAudit(tx, actor, {
       orgId: project.orgId,
       action: "member.remove",
