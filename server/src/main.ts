@@ -11,8 +11,8 @@ import { migrate } from "./infra/migrate";
 import { createPrisma } from "./infra/prisma";
 import { createRedis, redisReady } from "./infra/redis";
 import { prepareRuntime } from "./infra/runtime";
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoIfEmpty } from "./cli/demo";
-import { demoExtensions, demoHistory, startWorkers } from "./workers";
+import { DEMO_PASSWORD, DEMO_USERS } from "./cli/demo";
+import { seedDemoBeforeWorkers, startWorkers } from "./workers";
 import type { Deps } from "./deps";
 
 async function main() {
@@ -66,7 +66,8 @@ async function main() {
     if (stopping) return;
     const deps: Deps = { config, db, redis, clock, log, bus: new EventBus(), secrets, jwtSecret: rt.jwtSecret };
 
-    const seeded = rt.demo ? await seedDemoIfEmpty(db, demoExtensions(deps), { now: clock.now(), history: demoHistory(deps) }) : null;
+    // Waits for a demo seed under way on another instance even when this one seeds nothing.
+    const seeded = await seedDemoBeforeWorkers(deps, rt.demo);
     const app = createApp(deps);
     const workers = await startWorkers(deps, app);
     // Stopped in reverse: the HTTP server drains its requests first, while the workers still run.

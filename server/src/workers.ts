@@ -2,7 +2,7 @@
 // realtime flushers, …) and the demo content each area adds. Each area adds its
 // start function here; tests start the same workers explicitly.
 import type { App } from "./app";
-import type { DemoExtension, DemoHistory } from "./cli/demo";
+import { demoSeedSettled, seedDemoIfEmpty, type DemoContext, type DemoExtension, type DemoHistory } from "./cli/demo";
 import type { Deps } from "./deps";
 import { startActorInvalidation } from "./access/actor-cache";
 import { startRealtimeBridge } from "./realtime/bridge";
@@ -46,4 +46,18 @@ export function demoExtensions(_deps: Deps): DemoExtension[] {
  */
 export function demoHistory(deps: Deps): DemoHistory {
   return (ctx) => playDemoHistory(deps, ctx).catch((err: unknown) => deps.log.warn({ err }, "the demo's past could not be played; it starts without it"));
+}
+
+/**
+ * Before the workers start, on every instance: with `demo` on, seeds an empty
+ * database (its past included); either way returns only once no seed is under
+ * way on another instance, whose past a sweeper started meanwhile would expire
+ * (cli/demo.ts DEMO_SEED_LOCK). Null when this instance seeded nothing.
+ */
+export async function seedDemoBeforeWorkers(deps: Deps, demo: boolean): Promise<DemoContext | null> {
+  if (!demo) {
+    await demoSeedSettled(deps.db);
+    return null;
+  }
+  return seedDemoIfEmpty(deps.db, demoExtensions(deps), { now: deps.clock.now(), history: demoHistory(deps) });
 }

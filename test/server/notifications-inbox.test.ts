@@ -76,6 +76,33 @@ describe("notifications", () => {
     expect((await me.get("/api/me/notifications")).body.unreadCount).toBe(0);
   });
 
+  it("pages on each row's position when the page was read: a digest that grows after its page moves to the top, the next page goes on", async () => {
+    const w = await createWorld(t.deps);
+    const base = Date.parse("2026-05-01T08:00:00Z");
+    // Six unread review digests, one per node, a minute apart.
+    for (let i = 1; i <= 6; i++) {
+      const at = new Date(base + i * 60_000);
+      await t.deps.db.notification.create({ data: { ...item(w.contributor.id, w.org.id, i), groupKey: `n${i}`, createdAt: at, updatedAt: at } });
+    }
+    const me = client(t.url, w.contributor.token);
+    const titles = (r: { body: { items: Array<{ title: string }> } }) => r.body.items.map((n) => n.title);
+    const p1 = await me.get("/api/me/notifications?limit=3");
+    expect(titles(p1)).toEqual(["Ready 6", "Ready 5", "Ready 4"]);
+    // The last row of the page grows (another task reached its node): its updatedAt moves to now.
+    const grown = await notify(t.deps, [{ ...item(w.contributor.id, w.org.id, 4), digest: { key: "n4", text: (n) => ({ title: `Ready 4 (${n})`, body: "" }) } }]);
+    expect(grown).toBe(1);
+    const p2 = await me.get(`/api/me/notifications?limit=3&cursor=${p1.body.nextCursor}`);
+    expect(p2.status, p2.text).toBe(200);
+    expect(titles(p2)).toEqual(["Ready 3", "Ready 2", "Ready 1"]);
+    expect(p2.body.nextCursor).toBeNull();
+    expect(titles(await me.get("/api/me/notifications?limit=3"))).toEqual(["Ready 4 (2)", "Ready 6", "Ready 5"]);
+    // A cursor is the inbox's own: anything else (a bare notification id, another list's) is refused.
+    for (const bad of ["garbage", p1.body.items[2].id, Buffer.from(JSON.stringify([5, "x"])).toString("base64url")]) {
+      const r = await me.get(`/api/me/notifications?cursor=${bad}`);
+      expect([r.status, r.body.error?.code]).toEqual([400, "invalid_request"]);
+    }
+  });
+
   it("tells every signed-in tab of the person when notifications are read, with the unread count", async () => {
     const w = await createWorld(t.deps);
     await notify(t.deps, [1, 2, 3].map((i) => item(w.contributor.id, w.org.id, i)));

@@ -3,6 +3,7 @@
 // notifications, rebuilds after Redis lost a project's state, and the depth of each
 // project's queue read from Redis at scrape. Read here by parsing the exposition text.
 // On a redis-server of its own: the depth gauges read every loaded project.
+import calculateSlot from "cluster-key-slot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisServer, type Started } from "../../server/src/infra/embedded";
 import { ManualClock } from "../../server/src/infra/clock";
@@ -118,6 +119,41 @@ describe("queue counters on /metrics", () => {
     expect(delta(before, after, "pipelines_queue_rebuilds_total", { outcome: "ok" })).toBe(1);
     expect(delta(before, after, "pipelines_queue_rebuild_seconds_count")).toBe(1);
     expect(delta(before, after, "pipelines_queue_rebuild_seconds_sum")).toBeGreaterThan(0);
+  });
+});
+
+describe("queue depth reading", () => {
+  it("reads each project in a pipeline of its own, so on Redis Cluster no pipeline spans two slots", async () => {
+    const own = await startTestApp({ redisUrl: redis.url, clock, metrics: { cacheMs: 0 } });
+    // The keys of each pipeline the instance sends (ioredis Cluster refuses one whose keys span slots).
+    const pipelines: string[][] = [];
+    const make = own.deps.redis.pipeline.bind(own.deps.redis);
+    own.deps.redis.pipeline = ((...a: Parameters<typeof make>) => {
+      const pipe = make(...a) as ReturnType<typeof make> & { sendCommand(c: { getKeys(): unknown[] }): unknown };
+      const keys: string[] = [];
+      pipelines.push(keys);
+      const send = pipe.sendCommand.bind(pipe);
+      pipe.sendCommand = (c) => {
+        keys.push(...c.getKeys().map(String));
+        return send(c);
+      };
+      return pipe;
+    }) as typeof make;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const p = await queueProject(own.deps, own.url);
+        await importTasks(p, [{ payload: { i } }]);
+        await queueOf(p, p.types.Evaluators!.people[0]!); // loaded
+      }
+      expect((await own.deps.redis.smembers("q:projects")).length).toBeGreaterThan(1);
+      pipelines.length = 0;
+      const r = await client(own.url).call("GET", "/metrics");
+      expect(r.text).toMatch(/^pipelines_queue_ready_tasks\{/m);
+      expect(pipelines.length).toBeGreaterThan(1);
+      expect(pipelines.filter((keys) => new Set(keys.map((k) => calculateSlot(k))).size > 1)).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 });
 

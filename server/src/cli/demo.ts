@@ -2,8 +2,10 @@
 // people, project and types here; each area's content (pipelines, runs, settings) in
 // the same transaction through extensions; then, once that committed, its past
 // (evaluations, reviews, completions over the last weeks) played through the claim engine.
+// All of it under one PostgreSQL session lock, so a second instance starting meanwhile
+// waits, then finds the org and skips (see DEMO_SEED_LOCK).
 import { hashPassword } from "../auth/passwords";
-import type { Db } from "../infra/prisma";
+import { connectionOf, type Db } from "../infra/prisma";
 
 export const DEMO_PASSWORD = "pipelines-demo";
 
@@ -33,11 +35,52 @@ export type DemoHistory = (ctx: DemoContext) => Promise<void>;
 /** How far back the demo org's story starts: its creation, 4 weeks before the seed. */
 export const DEMO_AGE_DAYS = 28;
 
+/**
+ * The demo seed's advisory lock, `pg_advisory_lock(7303, 0)`: a session lock held
+ * from the emptiness check to the end of the past. The past takes real claims at a
+ * clock moved back, so their deadlines are long gone in real time: another
+ * instance's sweeper started meanwhile would expire them (the past cut short, and
+ * notices about it). And two first starts would both find the database empty.
+ * So every instance waits on it before starting its workers. The other keys:
+ * 7301 the claim engine's (per project, `pipelines_claim`), 7302 a project's
+ * lifecycle (per project, modules/projects/lock.ts), 72707369 the migrator
+ * (infra/migrate.ts).
+ */
+export const DEMO_SEED_LOCK = 7303;
+
 export async function seedDemoIfEmpty(
   db: Db,
   extensions: DemoExtension[] = [],
   opts: { now?: Date; history?: DemoHistory } = {},
 ): Promise<DemoContext | null> {
+  return underDemoLock(db, () => seed(db, extensions, opts));
+}
+
+/** For an instance that does not seed: returns once no seed (its past included) is under way. */
+export async function demoSeedSettled(db: Db): Promise<void> {
+  await underDemoLock(db, async () => {});
+}
+
+/** On one connection of the client's pool, held for the whole of `fn`: a session lock is the connection's. */
+async function underDemoLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const pool = connectionOf(db)?.pool;
+  if (!pool) throw new Error("the demo seed needs a client made by createPrisma");
+  const c = await pool.connect();
+  try {
+    await c.query("SELECT pg_advisory_lock($1::int, 0)", [DEMO_SEED_LOCK]);
+    return await fn();
+  } finally {
+    // A connection that broke lost the lock with it: the pool replaces it.
+    const err = await c.query("SELECT pg_advisory_unlock($1::int, 0)", [DEMO_SEED_LOCK]).then(() => undefined, (e: Error) => e);
+    try {
+      c.release(err);
+    } catch {
+      // released already, as broken, by the pool's own watch (infra/prisma.ts)
+    }
+  }
+}
+
+async function seed(db: Db, extensions: DemoExtension[], opts: { now?: Date; history?: DemoHistory }): Promise<DemoContext | null> {
   if ((await db.organization.count()) > 0) return null;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const now = opts.now ?? new Date();

@@ -2,9 +2,10 @@
 // counted per instance from what the engine already publishes after each commit
 // (the bus) or tells (queue/observe.ts); Prometheus adds the instances up. The depth
 // gauges are one reading of Redis shared by every instance, taken at scrape (cached
-// briefly, so several scrapers cost one read) and bounded: the deepest projects each
-// under its id, the rest summed as project="_other". Redis unreachable: no reading
-// (the gauges are absent), the rest of /metrics still answers.
+// briefly, so several scrapers cost one read; one pipeline per project, so it works
+// on Redis Cluster) and bounded: the deepest projects each under its id, the rest
+// summed as project="_other". Redis unreachable: no reading (the gauges are absent),
+// the rest of /metrics still answers.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Deps } from "../deps";
 import { GLOBAL_KEYS, keysOf } from "../queue/keys";
@@ -138,25 +139,33 @@ function depthReader(deps: Deps, cacheMs: number): () => Promise<Map<string, Dep
   };
 }
 
+/** Projects read at once: each is one pipeline (one round trip) of its own. */
+const READ_CONCURRENCY = 16;
+
 async function readDepths(deps: Deps): Promise<Map<string, Depth>> {
   const projects = await deps.redis.smembers(GLOBAL_KEYS.projects);
   const overdueBefore = deps.clock.now().getTime() - OVERDUE_MS;
   const depths = new Map<string, Depth>();
-  for (let i = 0; i < projects.length; i += 500) {
-    const chunk = projects.slice(i, i + 500);
-    const p = deps.redis.pipeline();
-    for (const id of chunk) {
-      const k = keysOf(id);
-      // Deadlines score above 0, warnings below (keys.ts): overdue = deadlines in (0, now - 60 s].
-      p.exists(k.epoch).hlen(k.at).hlen(k.claim).zcount(k.deadlines, 0, overdueBefore);
+  // One pipeline per project: its keys share its hash tag, so each pipeline is one
+  // Cluster slot (ioredis Cluster refuses a pipeline whose keys span slots).
+  const readOne = async (id: string) => {
+    const k = keysOf(id);
+    // Deadlines score above 0, warnings below (keys.ts): overdue = deadlines in (0, now - 60 s].
+    const res = (await deps.redis.pipeline().exists(k.epoch).hlen(k.at).hlen(k.claim).zcount(k.deadlines, 0, overdueBefore).exec()) ?? [];
+    const v = (n: number) => Number(res[n]?.[1] ?? 0);
+    if (v(0)) depths.set(id, { ready: Math.max(0, v(1) - v(2)), claims: v(2), overdue: v(3) });
+  };
+  let next = 0;
+  let failed = false; // Redis unreachable: the reading fails at once, and the rest is not asked
+  const worker = async () => {
+    try {
+      while (!failed && next < projects.length) await readOne(projects[next++]!);
+    } catch (err) {
+      failed = true;
+      throw err;
     }
-    const res = (await p.exec()) ?? [];
-    chunk.forEach((id, j) => {
-      const v = (n: number) => Number(res[j * 4 + n]?.[1] ?? 0);
-      if (!v(0)) return;
-      depths.set(id, { ready: Math.max(0, v(1) - v(2)), claims: v(2), overdue: v(3) });
-    });
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, projects.length) }, worker));
   return depths;
 }
 

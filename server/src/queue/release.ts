@@ -15,7 +15,7 @@ import { prismaSql, sqlOf } from "./pg";
 
 export async function releaseClaim(deps: Deps, actor: Actor, claimId: string, token: string): Promise<void> {
   const { cat } = await loadHeldClaim(deps, actor, claimId);
-  const ended = await endClaims(sqlOf(deps), { ids: [claimId], outcome: "released", now: deps.clock.now(), token, userId: actor.userId });
+  const ended = await endClaims(sqlOf(deps), { ids: [claimId], outcome: "released", now: deps.clock.now(), token, userId: actor.userId, settles: true });
   if (!ended.length) throw claimLost();
   await putBack(deps, cat, ended, "released");
 }
@@ -26,7 +26,7 @@ export async function revokeClaim(deps: Deps, actor: Actor, claimId: string): Pr
   const { cat } = await nodeOfClaim(deps, claim);
   authorize(actor, "claim.revoke", { orgId: cat.orgId, projectId: claim.projectId }, "claim");
   const ended = await deps.db.$transaction(async (tx) => {
-    const e = await endClaims(prismaSql(tx), { ids: [claimId], outcome: "revoked", now: deps.clock.now(), actorId: actor.userId });
+    const e = await endClaims(prismaSql(tx), { ids: [claimId], outcome: "revoked", now: deps.clock.now(), actorId: actor.userId, settles: true });
     if (e.length) {
       await recordAudit(tx, actor, {
         orgId: cat.orgId, action: "claim.revoke", resourceType: "claim", resourceId: claimId,
@@ -42,7 +42,7 @@ export async function revokeClaim(deps: Deps, actor: Actor, claimId: string): Pr
 /** The sweeper's expiry: each claim only while its deadline is still the one seen due. */
 export async function expireClaims(deps: Deps, cat: Catalog, due: Array<{ claimId: string; deadline: number }>): Promise<EndedClaim[]> {
   if (!due.length) return [];
-  const ended = await endClaims(sqlOf(deps), { ids: due.map((d) => d.claimId), deadlines: due.map((d) => d.deadline), outcome: "expired", now: deps.clock.now() });
+  const ended = await endClaims(sqlOf(deps), { ids: due.map((d) => d.claimId), deadlines: due.map((d) => d.deadline), outcome: "expired", now: deps.clock.now(), settles: true });
   await putBack(deps, cat, ended, "expired");
   return ended;
 }

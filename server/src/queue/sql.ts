@@ -101,16 +101,23 @@ export type EndedClaim = { claimId: string; nodeId: string; userId: string } & P
 /**
  * Ends live claims without a submission. `deadlines` (ms) make each expiry
  * conditional on the deadline the sweeper saw; release passes token and user,
- * revoke passes the acting admin.
+ * revoke passes the acting admin. `settles`: the caller places the tasks in
+ * Redis from the answer (`assignmentApplies`), so the assignees' member rows
+ * are read FOR SHARE first and a change of their type waits for this commit
+ * (migration end_claims_lock_assignee). A change of role passes false: it
+ * rebuilds Redis instead, and holds a member row of its own already.
  */
 export async function endClaims(
   db: Sql,
-  a: { ids: string[]; deadlines?: number[]; outcome: "released" | "expired" | "revoked"; now: Date; token?: string; userId?: string; actorId?: string },
+  a: {
+    ids: string[]; deadlines?: number[]; outcome: "released" | "expired" | "revoked"; now: Date;
+    token?: string; userId?: string; actorId?: string; settles?: boolean;
+  },
 ): Promise<EndedClaim[]> {
   const deadlines = a.deadlines ?? a.ids.map(() => null);
   const rows = await db.query<{ r: EndedClaim }>(
-    "SELECT pipelines_end_claims($1::text[], $2::bigint[], $3::text, $4::timestamptz, $5::text, $6::text, $7::text) AS r",
-    [a.ids, deadlines, a.outcome, a.now, a.token ?? null, a.userId ?? null, a.actorId ?? null],
+    "SELECT pipelines_end_claims($1::text[], $2::bigint[], $3::text, $4::timestamptz, $5::text, $6::text, $7::text, $8::boolean) AS r",
+    [a.ids, deadlines, a.outcome, a.now, a.token ?? null, a.userId ?? null, a.actorId ?? null, a.settles ?? false],
   );
   return rows.map((x) => x.r);
 }

@@ -22,7 +22,7 @@ export function registerNotificationRoutes(api: Api) {
     path: "/api/me/notifications",
     tag: "notifications",
     summary:
-      "My inbox, latest arrival first (`updatedAt`: a review digest that grew comes back to the top), with the unread count (`unread=true` lists only unread ones); with an API key, only its org's notifications",
+      "My inbox, latest arrival first (`updatedAt`: a review digest that grew comes back to the top), with the unread count (`unread=true` lists only unread ones); with an API key, only its org's notifications. Pages by `nextCursor` (opaque: the last item's place when its page was read; anything else answers 400), so a notification that grows meanwhile moves above the pages already read and the next page repeats none",
     query: inboxQuery,
     response: z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), ...countSchema }),
     async handler({ actor, query, deps }) {

@@ -5,8 +5,9 @@ import type { Actor } from "../../access/actor";
 import { can } from "../../access/authorize";
 import type { Deps } from "../../deps";
 import { notFound } from "../../http/errors";
+import { afterCursor, keysetOrder, keysetPage } from "../../http/keyset";
 import type { NotificationType } from "../../shared/socket-events";
-import { growDigests, type Digest } from "./digest";
+import { growDigests, type Digest, type DigestItem } from "./digest";
 import { notificationView } from "./view";
 
 export interface NewNotification {
@@ -31,8 +32,10 @@ export interface NewNotification {
 export async function notify(deps: Deps, items: NewNotification[]): Promise<number> {
   if (!items.length) return 0;
   const now = deps.clock.now();
-  const plain = items.filter((n) => !n.digest).map(({ digest: _, ...n }) => ({ ...n, data: n.data ?? undefined, createdAt: now, updatedAt: now }));
-  const digests = items.filter((n): n is NewNotification & { digest: Digest } => !!n.digest);
+  // A digest grows within its org (digest.ts); one without an org is stored as it comes.
+  const isDigest = (n: NewNotification): n is DigestItem => !!n.digest && n.orgId !== null;
+  const plain = items.filter((n) => !isDigest(n)).map(({ digest: _, ...n }) => ({ ...n, data: n.data ?? undefined, createdAt: now, updatedAt: now }));
+  const digests = items.filter(isDigest);
   const rows = await deps.db.$transaction(async (tx) => [
     // skipDuplicates: a dedupeKey already stored is not stored again (nothing else here can conflict).
     ...(plain.length ? await tx.notification.createManyAndReturn({ data: plain, skipDuplicates: true }) : []),
@@ -46,20 +49,16 @@ export async function notify(deps: Deps, items: NewNotification[]): Promise<numb
 const inboxOf = (actor: Actor) => ({ userId: actor.userId, ...(actor.apiKey ? { orgId: actor.apiKey.orgId } : {}) });
 
 export async function listNotifications(deps: Deps, actor: Actor, q: { limit: number; cursor?: string; unread?: boolean }) {
-  const where = { ...inboxOf(actor), ...(q.unread ? { readAt: null } : {}) };
+  // Latest arrival first: a digest that grew comes back to the top. The cursor is the last
+  // row's (updatedAt, id) as the page showed it, not the row: one that grew since moves above
+  // the page (seen on the next first page), and the next page goes on below where it stood.
+  const where = { ...inboxOf(actor), ...(q.unread ? { readAt: null } : {}), ...afterCursor("updatedAt", "desc", q.cursor) };
   const [rows, count] = await Promise.all([
-    deps.db.notification.findMany({
-      where,
-      // Latest arrival first: a digest that grew comes back to the top.
-      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
-      take: q.limit + 1,
-      ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
-    }),
+    deps.db.notification.findMany({ where, orderBy: keysetOrder("updatedAt", "desc"), take: q.limit + 1 }),
     unread(deps, actor),
   ]);
-  const more = rows.length > q.limit;
-  const items = (more ? rows.slice(0, q.limit) : rows).map(notificationView);
-  return { items, nextCursor: more ? items[items.length - 1]!.id : null, ...count };
+  const page = keysetPage(rows, q.limit, "updatedAt");
+  return { items: page.items.map(notificationView), nextCursor: page.nextCursor, ...count };
 }
 
 export async function markRead(deps: Deps, actor: Actor, id: string) {

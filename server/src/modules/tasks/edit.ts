@@ -2,8 +2,9 @@
 // its assignment (a person or a type of the project, or none) and its status
 // (cancelled: out of every queue; reopened: back at the node it was at). One
 // transaction serialises with the claims on the task the way their own writes
-// do: the task's live claim row, then the task row (a submit, release or
-// expiry takes them in that order; a claim being recorded holds the task row).
+// do: the assignee's member row, the task's live claim row, then the task row (a
+// release or expiry takes them in that order, a submit claim then task; a claim
+// being recorded holds the task row).
 // A claim the change no longer admits (a cancel, or an assignment that keeps
 // the task from its holder) is revoked there, as queue/leave.ts revokes a lost
 // standing's. A claim Redis decided before the change and recorded after it is
@@ -83,11 +84,13 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
   if (!status) throw notFound("task");
   if (status !== "active") throw conflict("project_archived", "This project is archived: its tasks cannot be changed.");
   if (edit.assignment) await assignmentMustExist(tx, task.projectId, edit.assignment);
+  const assignee = await shareAssignee(tx, task);
   const [claim] = await tx.$queryRaw<Array<{ id: string; userId: string; epoch: number }>>`
     SELECT id, "userId", epoch FROM "Claim" WHERE "taskId" = ${task.id} AND outcome = 'active' FOR UPDATE`;
   const before = await readTask(tx, task.id, true);
   if (!before) throw notFound("task");
   if (before.status === "claimed" && claim?.epoch !== before.claimEpoch) throw new ClaimMoved();
+  if (before.assignedUserId !== assignee) throw new ClaimMoved(); // reassigned meanwhile: its row is not the one locked
   if (before.status === "completed") throw conflict("task_completed", "This task is completed: it can no longer be changed.");
 
   const a = edit.assignment;
@@ -117,7 +120,7 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
   }
   let revoked: EndedClaim | null = null;
   if (claim && before.status === "claimed" && (cancel || (changes.includes("assignment") && !(await admits(tx, before, claim.userId, next))))) {
-    [revoked = null] = await endClaims(prismaSql(tx), { ids: [claim.id], outcome: "revoked", now, actorId: actor.userId });
+    [revoked = null] = await endClaims(prismaSql(tx), { ids: [claim.id], outcome: "revoked", now, actorId: actor.userId, settles: true });
     if (!revoked) throw new ClaimMoved(); // not expected: its row is locked here
   }
   if (cancel || reopen) {
@@ -135,6 +138,20 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
     after: { ...snapshot(after, changes), ...(revoked ? { claimRevoked: revoked.claimId } : {}) },
   });
   return { before, after, revoked, changes };
+}
+
+/**
+ * The task's assignee's member row, FOR SHARE before the claim and task rows
+ * (the order a change of role takes them): where the task goes depends on their
+ * type, so a change of it waits for this edit, and the claim's end below finds
+ * the row locked already (queue/sql.ts endClaims).
+ */
+async function shareAssignee(tx: Tx, task: { id: string; projectId: string }): Promise<string | null> {
+  const [t] = await tx.$queryRaw<Array<{ userId: string | null }>>`SELECT "assignedUserId" AS "userId" FROM "Task" WHERE id = ${task.id}`;
+  if (t?.userId) {
+    await tx.$queryRaw`SELECT 1 FROM "ProjectMember" WHERE "projectId" = ${task.projectId} AND "userId" = ${t.userId} FOR SHARE`;
+  }
+  return t?.userId ?? null;
 }
 
 /** The task with its node's kind, whether its assignment applies there and, at a review node, the author. */

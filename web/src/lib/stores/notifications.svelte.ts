@@ -7,7 +7,9 @@
 // `countedUpTo`, the newest notification it saw, so a push created later is added
 // on top, and one created earlier (counted, maybe read already) makes us ask the
 // server again. Of two counts, the one up to a later notification is newer; up to
-// the same one, the lower is (reads only lower a count).
+// the same one, the lower is (reads only lower a count). A read's count that moves
+// the mark past unread pushes held here asks the server again too: createdAt is set
+// before the commit, so such a push may have committed after that count.
 // A review digest grows while unread: the server pushes the same id again with a
 // higher count and a later updatedAt, its createdAt (since when it is unread, what
 // counts count by) unchanged. So a push of an id held here updates it and moves it
@@ -211,12 +213,19 @@ class NotificationsStore {
     this.items = this.items.map((x) => (x.readAt || !ids.has(x.id) ? x : { ...x, readAt: at }));
   }
 
-  /** Takes the server's count unless a newer one is in (the inbox's own read, which nothing overtook, always is). */
+  /**
+   * Takes the server's count unless a newer one is in (the inbox's own read, which nothing overtook, always is).
+   * A read's count that moves the mark past unread ones pushed here is not taken: createdAt is set before a
+   * notification's transaction commits, so one created before the mark may have committed after the count
+   * (not in it), and the mark would no longer count it on top. The inbox says.
+   */
   private take(c: Counted, fromInbox = false) {
     if (this.loading && !fromInbox) this.overtaken = true;
     const upTo = time(c.countedUpTo);
     const older = upTo < this.countedUpTo || (upTo === this.countedUpTo && c.unreadCount > this.counted);
     if (older && !fromInbox) return;
+    const from = this.countedUpTo;
+    if (!fromInbox && this.items.some((n) => !n.readAt && time(n.createdAt) > from && time(n.createdAt) <= upTo)) return void this.load();
     this.counted = c.unreadCount;
     this.countedUpTo = upTo;
   }

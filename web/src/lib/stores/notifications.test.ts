@@ -121,6 +121,35 @@ describe("the unread count when a push crosses a read", () => {
     expect(readState()).toEqual({ b: "unread", a: "read" });
   });
 
+  it("a read counted after a later notification committed but before a pushed earlier one did: the inbox is read again", async () => {
+    await startWith([note("a", 1)], 1);
+    // y (created at 3) and x (created at 2, its transaction slower) both pushed: counted on top.
+    notifications.receive(note("y", 3));
+    notifications.receive(note("x", 2));
+    expect(notifications.unread).toBe(3);
+    // Another tab read a; its count ran once y had committed and before x had: y in it, x not.
+    inbox = { items: [note("y", 3), note("x", 2), note("a", 1, at(4))], nextCursor: null, unreadCount: 2, countedUpTo: at(3) };
+    const reads = inboxReads;
+    notifications.readElsewhere({ ids: ["a"], unreadCount: 1, countedUpTo: at(3) });
+    await expect.poll(() => inboxReads).toBe(reads + 1);
+    await expect.poll(() => notifications.unread).toBe(2);
+    expect(readState()).toEqual({ y: "unread", x: "unread", a: "read" });
+  });
+
+  it("the same through a read's own answer: x pushed while the read was on its way is not dropped from the count", async () => {
+    await startWith([note("a", 1)], 1);
+    const done = notifications.markRead(notifications.items.find((n) => n.id === "a")!);
+    const post = await nextPost("/api/me/notifications/a/read");
+    notifications.receive(note("x", 2));
+    inbox = { items: [note("y", 3, at(3)), note("x", 2), note("a", 1, at(4))], nextCursor: null, unreadCount: 1, countedUpTo: at(3) };
+    const reads = inboxReads;
+    // Counted once y (read at once elsewhere) had committed, before x had.
+    post.answer({ ...note("a", 1, at(4)), unreadCount: 0, countedUpTo: at(3) });
+    await done;
+    await expect.poll(() => inboxReads).toBe(reads + 1);
+    await expect.poll(() => notifications.unread).toBe(1);
+  });
+
   it("an older count heard after a newer one does not win (reads only lower a count)", async () => {
     await startWith([note("b", 2), note("a", 1)], 2);
     const done = notifications.markRead(notifications.items.find((n) => n.id === "a")!);
