@@ -177,6 +177,37 @@ describe("agent runs", () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Add agent");
   });
 
+  it("configures an agent with the org's model, prompt version and MCP servers picked from lists, and lists their names", async () => {
+    const admin = client(t.url, q.admin.token);
+    const org = `/api/orgs/${q.org.id}`;
+    const made = await Promise.all([
+      admin.post(`${org}/models`, { name: "Claude", provider: "anthropic", modelId: "claude-x", apiKey: "sk-e2e-secret-1234" }),
+      admin.post(`${org}/prompts`, { name: "Support prompt", text: "Be kind." }),
+      admin.post(`${org}/mcp-servers`, { name: "Orders", url: "https://orders.test", transport: "http", tools: [{ name: "lookup" }] }),
+    ]);
+    for (const r of made) expect(r.status, r.text).toBe(201);
+    const page = await open(`/projects/${q.project.id}/agents`);
+    await page.getByRole("button", { name: "Add agent" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add agent" });
+    await dialog.getByLabel("Name").fill("Picker bot");
+    await dialog.getByLabel("Model").selectOption({ label: "Claude (anthropic · claude-x)" });
+    await dialog.getByLabel("Prompt", { exact: true }).selectOption({ label: "Support prompt (v1)" });
+    await dialog.getByLabel("Prompt version").selectOption({ label: "v1" });
+    await dialog.getByRole("checkbox", { name: /Orders/ }).check();
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    const row = page.getByRole("row").filter({ hasText: "Picker bot" });
+    await row.getByText("Claude").waitFor();
+    expect(await row.textContent()).toMatch(/Support prompt v1.*Orders/s);
+    expect(await page.content()).not.toContain("1234");
+    // Opened again, the form shows what it uses.
+    await row.getByRole("button", { name: "Edit" }).click();
+    const again = page.getByRole("dialog", { name: "Picker bot" });
+    await expect.poll(() => again.getByLabel("Model").inputValue()).toBe(made[0].body.id);
+    expect(await again.getByRole("checkbox", { name: /Orders/ }).isChecked()).toBe(true);
+    await page.keyboard.press("Escape");
+  });
+
   it("starts a dialog without a form (a run's payload) at its close button", async () => {
     const page = await open(`/projects/${q.project.id}/runs`);
     await runRows(page).filter({ hasText: "run-001" }).getByRole("button").click();

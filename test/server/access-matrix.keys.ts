@@ -18,7 +18,7 @@ const allowed: Record<KeyRole, string[]> = {
     // what a Viewer reads of the project, the org's library seen through it included
     ...[
       ...["members", "contributor-types", "agents", "agents/:agentId", "runs", "explorer", "export", "dashboard"],
-      ...["pipelines", "tasks", "claims", "templates", "evaluation-criteria"],
+      ...["pipelines", "tasks", "claims", "templates", "evaluation-criteria", "models", "prompts", "mcp-servers"],
     ].map((p) => `GET /api/projects/:projectId/${p}`),
     "GET /api/pipelines/:pipelineId",
     "GET /api/tasks/:taskId",

@@ -114,6 +114,10 @@ export const settingsRows: Row[] = [
   // The org's library, read through a project by those who build its forms.
   { method: "get", path: "/api/projects/:projectId/templates", allow: readers, ok: 200 },
   { method: "get", path: "/api/projects/:projectId/evaluation-criteria", allow: readers, ok: 200 },
+  // The org's models, prompts and MCP servers, read through a project for its agents' pickers.
+  { method: "get", path: "/api/projects/:projectId/models", allow: readers, ok: 200 },
+  { method: "get", path: "/api/projects/:projectId/prompts", allow: readers, ok: 200 },
+  { method: "get", path: "/api/projects/:projectId/mcp-servers", allow: readers, ok: 200 },
   {
     method: "post",
     path: "/api/projects/:projectId/pipelines/from-template/:templateId",

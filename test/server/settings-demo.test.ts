@@ -28,6 +28,9 @@ it("seeds criteria, a prompt, a template, a model and the agent whose runs the d
     const template = await db.pipelineTemplate.findFirstOrThrow({ where: { orgId: ctx.orgId } });
     expect(pipelineInputSchema.safeParse({ name: template.name, nodes: template.nodes }).success).toBe(true);
     const agent = await db.agent.findFirstOrThrow({ where: { projectId: ctx.projectId } });
+    // It names the demo's model and prompt by reference, not by ids in its free config.
+    const [model, prompt] = [await db.llmModel.findFirstOrThrow({ where: { orgId: ctx.orgId } }), await db.prompt.findFirstOrThrow({ where: { orgId: ctx.orgId } })];
+    expect([agent.modelId, agent.promptId, agent.config]).toEqual([model.id, prompt.id, { temperature: 0.2 }]);
     const tasks = await db.task.findMany({ where: { projectId: ctx.projectId } });
     expect(tasks.length).toBeGreaterThan(10);
     expect(tasks.every((t) => t.runId !== null)).toBe(true);

@@ -5,11 +5,14 @@ import { notFound } from "../../http/errors";
 import { afterCursor, keysetOrder, keysetPage } from "../../http/keyset";
 import { id, listQuery, page, type Api } from "../../http/route";
 import { loadProject } from "../load";
+import { refFields } from "./refs";
 import { createAgent, updateAgent } from "./service";
-import { agentSchema, agentStatus, agentView } from "./view";
+import { agentInclude, agentSchema, agentStatus, agentView, versionsFor } from "./view";
 
-// Configuration is the agent's own business (model, prompt, tool ids…); it is
-// kept as given, bounded in size. Secrets belong in org settings, not here.
+// The model, prompt and MCP servers are references to the org's settings
+// (refs.ts); the rest of the configuration (temperature, tool options…) is the
+// agent's own business, kept as given, bounded in size. Secrets belong in org
+// settings, not here.
 const config = z
   .record(z.string(), z.unknown())
   .refine((c) => JSON.stringify(c).length <= 64_000, { message: "The config is larger than 64 kB" });
@@ -19,12 +22,20 @@ const createBody = z.strictObject({
   description: fields.description.default(""),
   config: config.default({}),
   status: agentStatus.default("active"),
+  modelId: refFields.modelId.optional(),
+  promptId: refFields.promptId.optional(),
+  promptVersion: refFields.promptVersion.optional(),
+  mcpServerIds: refFields.mcpServerIds.optional(),
 });
 const patchBody = z.strictObject({
   name: fields.name.optional(),
   description: fields.description.optional(),
   config: config.optional(),
   status: agentStatus.optional(),
+  modelId: refFields.modelId.optional(),
+  promptId: refFields.promptId.optional(),
+  promptVersion: refFields.promptVersion.optional(),
+  mcpServerIds: refFields.mcpServerIds.optional(),
 });
 const projectParams = z.strictObject({ projectId: id });
 const agentParams = z.strictObject({ projectId: id, agentId: id });
@@ -32,7 +43,7 @@ const tag = "agents and runs";
 
 async function loadAgent(deps: Deps, actor: Actor, projectId: string, agentId: string, action: "project.inspect" | "project.write") {
   const project = await loadProject(deps, actor, projectId, action);
-  const agent = await deps.db.agent.findFirst({ where: { id: agentId, projectId } });
+  const agent = await deps.db.agent.findFirst({ where: { id: agentId, projectId }, include: agentInclude });
   if (!agent) throw notFound("agent");
   return { project, agent };
 }
@@ -52,10 +63,11 @@ export function registerAgentRoutes(api: Api) {
         where: { projectId: params.projectId, ...(query.status ? { status: query.status } : {}), ...afterCursor("createdAt", "asc", query.cursor) },
         orderBy: keysetOrder("createdAt", "asc"),
         take: query.limit + 1,
-        include: { _count: { select: { runs: true } } },
+        include: { ...agentInclude, _count: { select: { runs: true } } },
       });
       const p = keysetPage(rows, query.limit, "createdAt");
-      return { items: p.items.map((a) => agentView(a, a._count.runs)), nextCursor: p.nextCursor };
+      const versions = await versionsFor(deps.db, p.items);
+      return { items: p.items.map((a) => agentView(a, versions, a._count.runs)), nextCursor: p.nextCursor };
     },
   });
 
@@ -63,14 +75,16 @@ export function registerAgentRoutes(api: Api) {
     method: "post",
     path: "/api/projects/:projectId/agents",
     tag,
-    summary: "Configure a new agent under test (Owners and Org Admins)",
+    summary:
+      "Configure a new agent under test (Owners and Org Admins): `modelId`, `promptId` (and a pinned `promptVersion`) and `mcpServerIds` name the org's own (else 400)",
     params: projectParams,
     body: createBody,
     status: 201,
     response: agentSchema,
     async handler({ actor, params, body, deps }) {
       const project = await loadProject(deps, actor, params.projectId, "project.write");
-      return agentView(await createAgent(deps, actor, project, body));
+      const a = await createAgent(deps, actor, project, body);
+      return agentView(a, await versionsFor(deps.db, [a]));
     },
   });
 
@@ -83,7 +97,7 @@ export function registerAgentRoutes(api: Api) {
     response: agentSchema,
     async handler({ actor, params, deps }) {
       const { agent } = await loadAgent(deps, actor, params.projectId, params.agentId, "project.inspect");
-      return agentView(agent, await deps.db.run.count({ where: { agentId: agent.id } }));
+      return agentView(agent, await versionsFor(deps.db, [agent]), await deps.db.run.count({ where: { agentId: agent.id } }));
     },
   });
 
@@ -97,8 +111,8 @@ export function registerAgentRoutes(api: Api) {
     response: agentSchema,
     async handler({ actor, params, body, deps }) {
       const { project, agent } = await loadAgent(deps, actor, params.projectId, params.agentId, "project.write");
-      const a = await updateAgent(deps, actor, project, agent, body);
-      return agentView(a, await deps.db.run.count({ where: { agentId: a.id } }));
+      const a = await updateAgent(deps, actor, project, agent.id, body);
+      return agentView(a, await versionsFor(deps.db, [a]), await deps.db.run.count({ where: { agentId: a.id } }));
     },
   });
 }

@@ -1,26 +1,43 @@
 // Agents under test: configure, edit, and move between active, paused and
 // archived. Only an active agent's runs are accepted (runs/service.ts).
-import type { Agent } from "@prisma/client";
 import type { Actor } from "../../access/actor";
 import type { Deps } from "../../deps";
+import { notFound } from "../../http/errors";
+import type { Tx } from "../../infra/prisma";
 import { recordAudit } from "../audit/record";
 import { projectMustExist } from "../projects/lock";
-import type { AgentStatus } from "./view";
+import { checkRefs, writeMcpServers, type Refs, type RefsInput } from "./refs";
+import { agentInclude, type AgentRow, type AgentStatus } from "./view";
 
 type Project = { id: string; orgId: string };
-export interface AgentInput {
+export interface AgentInput extends RefsInput {
   name: string;
   description: string;
   config: Record<string, unknown>;
   status: AgentStatus;
 }
 
-const snapshot = (a: Agent) => ({ name: a.name, description: a.description, status: a.status, config: a.config });
+const refsOf = (a: AgentRow): Refs => ({
+  modelId: a.modelId,
+  promptId: a.promptId,
+  promptVersion: a.promptVersion,
+  mcpServerIds: a.mcpServers.map((x) => x.mcpServer.id),
+});
+const snapshot = (a: AgentRow) => ({ name: a.name, description: a.description, status: a.status, config: a.config, ...refsOf(a) });
+const NO_REFS: Refs = { modelId: null, promptId: null, promptVersion: null, mcpServerIds: [] };
+
+const read = (tx: Tx, id: string) => tx.agent.findUniqueOrThrow({ where: { id }, include: agentInclude });
 
 export async function createAgent(deps: Deps, actor: Actor, project: Project, input: AgentInput) {
+  const { modelId, promptId, promptVersion, mcpServerIds, ...fields } = input;
   return deps.db.$transaction(async (tx) => {
     await projectMustExist(tx, project.id);
-    const a = await tx.agent.create({ data: { projectId: project.id, ...input, config: input.config as object } });
+    const refs = await checkRefs(tx, project.orgId, { modelId, promptId, promptVersion, mcpServerIds }, NO_REFS);
+    const { id } = await tx.agent.create({
+      data: { projectId: project.id, ...fields, config: fields.config as object, modelId: refs.modelId, promptId: refs.promptId, promptVersion: refs.promptVersion },
+    });
+    await writeMcpServers(tx, id, refs.mcpServerIds);
+    const a = await read(tx, id);
     await recordAudit(tx, actor, { orgId: project.orgId, action: "agent.create", resourceType: "agent", resourceId: a.id, after: snapshot(a) });
     return a;
   });
@@ -28,12 +45,20 @@ export async function createAgent(deps: Deps, actor: Actor, project: Project, in
 
 const verb: Record<AgentStatus, string> = { active: "agent.activate", paused: "agent.pause", archived: "agent.archive" };
 
-export async function updateAgent(deps: Deps, actor: Actor, project: Project, before: Agent, input: Partial<AgentInput>) {
+export async function updateAgent(deps: Deps, actor: Actor, project: Project, agentId: string, input: Partial<AgentInput>) {
+  const { modelId, promptId, promptVersion, mcpServerIds, ...fields } = input;
   return deps.db.$transaction(async (tx) => {
-    const a = await tx.agent.update({
-      where: { id: before.id },
-      data: { ...input, ...(input.config ? { config: input.config as object } : {}) },
+    // Edits of one agent take turns: each reads the references it replaces.
+    const [locked] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Agent" WHERE "id" = ${agentId} FOR NO KEY UPDATE`;
+    if (!locked) throw notFound("agent");
+    const before = await read(tx, agentId);
+    const refs = await checkRefs(tx, project.orgId, { modelId, promptId, promptVersion, mcpServerIds }, refsOf(before));
+    await tx.agent.update({
+      where: { id: agentId },
+      data: { ...fields, ...(fields.config ? { config: fields.config as object } : {}), modelId: refs.modelId, promptId: refs.promptId, promptVersion: refs.promptVersion },
     });
+    if (mcpServerIds) await writeMcpServers(tx, agentId, refs.mcpServerIds);
+    const a = await read(tx, agentId);
     // A status change is named for what it does, so the audit log reads "paused", not "updated".
     const action = input.status && input.status !== before.status ? verb[input.status] : "agent.update";
     await recordAudit(tx, actor, { orgId: project.orgId, action, resourceType: "agent", resourceId: a.id, before: snapshot(before), after: snapshot(a) });

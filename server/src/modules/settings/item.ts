@@ -39,6 +39,11 @@ export interface OrgItem<Row extends OrgRow, Create, Patch, View> {
   /** Row changes for an update; only the fields the patch names. */
   toUpdate(input: Patch, before: Row, deps: Deps): Record<string, unknown>;
   view(row: Row): View;
+  /**
+   * Before a delete, the row locked: what the delete takes from others (e.g. the
+   * agents that used a model), added to the audit entry's `before`.
+   */
+  onDelete?(tx: Tx, id: string): Promise<Record<string, unknown>>;
   /** What the audit log keeps of a row: the view by default (views never carry secrets). */
   audit?(row: Row): Record<string, unknown>;
   /** Answer for a unique-constraint violation (e.g. a duplicate key or type). */

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { McpServer } from "@prisma/client";
 import { mask } from "../../infra/crypto";
+import { agentsUsingMcpServer } from "../agents/usage";
 import type { OrgItem } from "./item";
 import { httpUrl, patchSecret, secretInput, secretMustFollow } from "./secret";
 
@@ -59,7 +60,10 @@ export const mcpServersItem: OrgItem<McpServer, Create, Patch, z.infer<typeof sc
   schema,
   createBody,
   patchBody,
-  summaries: { update: "Edit an MCP server (Org Admins); changing its URL needs the auth token again, or `authToken: null`" },
+  summaries: {
+    update: "Edit an MCP server (Org Admins); changing its URL needs the auth token again, or `authToken: null`",
+    delete: "Delete an MCP server (Org Admins); agents that use it lose it from their list (the audit entry names them)",
+  },
   table: (db) => db.mcpServer,
   toCreate: (b, deps) => ({
     name: b.name,
@@ -88,5 +92,7 @@ export const mcpServersItem: OrgItem<McpServer, Create, Patch, z.infer<typeof sc
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   }),
+  // Agents that use it lose it (see agents/usage.ts); the audit entry names them.
+  onDelete: agentsUsingMcpServer,
   audit: (s) => ({ name: s.name, url: s.url, transport: s.transport, tools: s.tools, hasAuth: s.authTokenEnc !== null }),
 };

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { LlmModel } from "@prisma/client";
 import { mask } from "../../infra/crypto";
+import { agentsUsingModel } from "../agents/usage";
 import type { OrgItem } from "./item";
 import { httpUrl, patchSecret, secretInput, secretMustFollow } from "./secret";
 
@@ -50,7 +51,10 @@ export const modelsItem: OrgItem<LlmModel, Create, Patch, z.infer<typeof schema>
   schema,
   createBody,
   patchBody,
-  summaries: { update: "Edit a model (Org Admins); changing its base URL or provider needs the API key again, or `apiKey: null`" },
+  summaries: {
+    update: "Edit a model (Org Admins); changing its base URL or provider needs the API key again, or `apiKey: null`",
+    delete: "Delete a model (Org Admins); agents that use it are left without a model (the audit entry names them)",
+  },
   table: (db) => db.llmModel,
   toCreate: (b, deps) => ({
     name: b.name,
@@ -80,6 +84,8 @@ export const modelsItem: OrgItem<LlmModel, Create, Patch, z.infer<typeof schema>
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
   }),
+  // Agents that use it lose it (see agents/usage.ts); the audit entry names them.
+  onDelete: agentsUsingModel,
   // The audit keeps whether a key is set, never any part of it.
   audit: (m) => ({ name: m.name, provider: m.provider, modelId: m.modelId, baseUrl: m.baseUrl, hasKey: m.apiKeyEnc !== null }),
 };

@@ -2,6 +2,7 @@
 // an earlier wording is never lost; `versions` is the whole history, oldest first.
 import { z } from "zod";
 import type { Prompt } from "@prisma/client";
+import { agentsUsingPrompt } from "../agents/usage";
 import type { OrgItem } from "./item";
 
 const variables = z
@@ -40,6 +41,7 @@ export const promptsItem: OrgItem<Prompt, Create, Patch, z.infer<typeof schema>>
   schema,
   createBody,
   patchBody,
+  summaries: { delete: "Delete a prompt (Org Admins); agents that use it are left without a prompt (the audit entry names them)" },
   table: (db) => db.prompt,
   toCreate: (b, deps) => ({
     name: b.name,
@@ -74,6 +76,8 @@ export const promptsItem: OrgItem<Prompt, Create, Patch, z.infer<typeof schema>>
       updatedAt: p.updatedAt.toISOString(),
     };
   },
+  // Agents that use it lose it (see agents/usage.ts); the audit entry names them.
+  onDelete: agentsUsingPrompt,
   // The audit keeps which version changed, not every text again.
   audit: (p) => ({ name: p.name, variables: p.variables, version: (p.versions as Version[]).length }),
 };

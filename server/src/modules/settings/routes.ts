@@ -1,10 +1,12 @@
 // Org settings (Org Admins): each item is a small file; the CRUD shape is shared.
-// Projects read the library (templates, criteria) through library.ts.
+// Projects read the library (templates, criteria) through library.ts, and the
+// models, prompts and MCP servers their agents may use through agent-library.ts.
 import type { Api } from "../../http/route";
 import { registerOrgItem } from "./crud";
 import { credentialsItem } from "./credentials";
 import { registerInstantiateRoute } from "./instantiate";
 import { registerLibraryRoutes } from "./library";
+import { registerAgentLibraryRoutes } from "./agent-library";
 import { criteriaItem } from "./criteria";
 import { mcpServersItem } from "./mcp-servers";
 import { modelsItem } from "./models";
@@ -20,4 +22,5 @@ export function registerSettingsRoutes(api: Api) {
   registerOrgItem(api, credentialsItem);
   registerInstantiateRoute(api);
   registerLibraryRoutes(api);
+  registerAgentLibraryRoutes(api);
 }

@@ -66,14 +66,17 @@ export async function updateItem<Row extends OrgRow>(deps: Deps, actor: Actor, i
 
 export async function deleteItem<Row extends OrgRow>(deps: Deps, actor: Actor, item: AnyItem<Row>, orgId: string, id: string) {
   await deps.db.$transaction(async (tx) => {
+    // Locked first, so what onDelete reads of its users is still true at the delete.
+    await lockItem(tx, item, orgId, id);
     const before = await findItem(tx, item, orgId, id);
+    const taken = item.onDelete ? await item.onDelete(tx, id) : {};
     await item.table(tx).delete({ where: { id } });
     await recordAudit(tx, actor, {
       orgId,
       action: `${item.resource}.${item.verbs?.delete ?? "delete"}`,
       resourceType: item.resource,
       resourceId: id,
-      before: snapshot(item, before),
+      before: { ...snapshot(item, before), ...taken },
     });
   });
 }

@@ -289,6 +289,25 @@ export interface Dashboard {
 /** The live dashboard counters (server/src/modules/dashboard/counters.ts decides the names). */
 export type Counters = { [name: string]: number | null };
 
+/** The org's items an agent may use, as a project's pickers read them (no key, token or URL). */
+export interface ModelRef {
+  id: string;
+  name: string;
+  provider: string;
+  modelId: string;
+}
+/** `version`: the prompt's current version. */
+export interface PromptRef {
+  id: string;
+  name: string;
+  version: number;
+}
+export interface McpServerRef {
+  id: string;
+  name: string;
+  tools: string[];
+}
+
 export interface Agent {
   id: string;
   projectId: string;
@@ -296,6 +315,11 @@ export interface Agent {
   description: string;
   config?: unknown;
   status: "active" | "paused" | "archived";
+  model: ModelRef | null;
+  /** `version`: the one pinned, or null (the prompt's current one). */
+  prompt: { id: string; name: string; version: number | null; currentVersion: number } | null;
+  mcpServers: McpServerRef[];
+  runs?: number;
   createdAt: string;
   [more: string]: unknown;
 }
