@@ -93,6 +93,11 @@ class QueueStore {
         realtime.on("queue:settings", (e) => {
           if (e.projectId === projectId) this.scheduleReload(projectId, 0);
         }),
+        // Back online after a read failed (it fell while the connection was away): read again now,
+        // not at the next burst of events; a read that did not fail waits for those as usual.
+        realtime.onConnect(() => {
+          if (this.projects[projectId]?.error) this.scheduleReload(projectId, 0);
+        }),
       ];
       this.watchers.set(projectId, {
         count: 1,

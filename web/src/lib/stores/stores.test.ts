@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { api } from "../api/client";
 import { loadDraft, saveDraft } from "../forms/drafts";
 import type { Me } from "../api/types";
+import { realtime } from "../socket.svelte";
 import { queue } from "./queue.svelte";
 import { session } from "./session.svelte";
 import { work, workFromClaim, type ClaimAnswer } from "./work.svelte";
@@ -23,6 +24,7 @@ const submitted: unknown[] = [];
 // The queue answers of a project with a work schedule, one per read (the last repeated).
 let schedAnswers: unknown[] = [];
 let schedReads = 0;
+let flakyDown = false;
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = "";
@@ -33,6 +35,7 @@ beforeAll(async () => {
         res.end(v === undefined ? undefined : JSON.stringify(v));
       };
       if (req.url === "/api/projects/empty/queue") return json(200, { items: [] });
+      if (req.url === "/api/projects/flaky/queue") return flakyDown ? json(502, { error: { code: "unavailable", message: "The server cannot be reached." } }) : json(200, { items: [] });
       if (req.url === "/api/projects/sched/queue") return json(200, schedAnswers[schedReads++] ?? schedAnswers[schedAnswers.length - 1]);
       if (req.url === "/api/projects/mine/queue")
         return json(200, { items: [{ nodeId: "n-eval", pipelineId: "pl", pipelineName: "Evals", key: "evaluate", name: "Evaluate", kind: "task", leaseSeconds: 600, available: 0, canClaim: false, reason: "claim_limit_reached", myClaims: [{ id: "k1", taskId: "t1", token: "x", expiresAt: new Date(Date.now() + 600_000).toISOString() }] }] });
@@ -67,6 +70,17 @@ describe("queue store", () => {
     expect(queue.of("mine").items[0]!.myClaims.map((c) => c.id)).toEqual(["k1"]);
     queue.forgetClaim("k1");
     expect(queue.of("mine").items[0]!.myClaims).toEqual([]);
+  });
+
+  it("reads again at once when the connection comes back after a read failed meanwhile", async () => {
+    flakyDown = true;
+    const off = queue.watch("flaky");
+    await vi.waitFor(() => expect(queue.of("flaky").error).not.toBeNull());
+    flakyDown = false;
+    // The socket connects again: what realtime tells its onConnect listeners.
+    for (const fn of (realtime as unknown as { connectListeners: Set<() => void> }).connectListeners) fn();
+    await vi.waitFor(() => expect(queue.of("flaky").error).toBeNull());
+    off();
   });
 
   it("keeps the error of a failed load for the page", async () => {
