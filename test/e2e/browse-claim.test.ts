@@ -3,24 +3,19 @@
 // list shows the returned task with the reviewer's comment, hides it from others,
 // follows claims made elsewhere, and Claim opens the very task chosen (by mouse or
 // keyboard), its rework with the comment.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TestUser } from "../helpers/factories";
 import { goodAnswers, importTasks, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
-import { a11yViolations, launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { a11yViolations, type Tab } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
 let alice: TestUser;
 let bob: TestUser;
 let ids: string[] = [];
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url, {
     lanes: [
       { name: "Evaluators", claimLimit: 3, people: 2 },
@@ -35,17 +30,8 @@ beforeAll(async () => {
   expect((await submitAs(q, rita, await mustClaim(q, rita, "review"), { verdict: "return", comment: "Check the Sunday timetable." })).status).toBe(201);
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const tab of tabs) expect(tab.errors).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
 async function open(who: TestUser, path: string) {
-  const tab = await openTab(browser, t.url, path, { token: who.token, bypassCSP: true });
-  tabs.push(tab);
+  const tab = await t.open(path, { token: who.token, bypassCSP: true });
   return tab;
 }
 

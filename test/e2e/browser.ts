@@ -50,6 +50,8 @@ export interface Tab {
   page: Page;
   /** Console errors and uncaught exceptions seen on the page. */
   errors: string[];
+  /** Errors this tab may show (a refusal its test provokes): not counted at the end (suite.ts). */
+  allow?: RegExp;
 }
 
 export interface OpenOptions {

@@ -4,42 +4,29 @@
 // in flight is still submitted. A pipeline created with a description, which its
 // next version carries; that version deleted, while one that holds a task is
 // refused with the server's reason. A Viewer sees none of the write buttons.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { addProjectMember, type TestUser } from "../helpers/factories";
 import { client } from "../helpers/http";
 import { goodAnswers, importTasks, mustClaim, queueProject, submitAs, type Held, type QueueProject } from "../helpers/queue";
-import { eventually, launchBrowser, openTab, screenshot, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { eventually, screenshot } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+// The refused delete is logged by the browser as a failed load.
+const t = e2eApp({ allowErrors: /status of 409/ });
 let q: QueueProject;
 let viewer: TestUser;
 let held: Held;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url);
   viewer = await addProjectMember(t.deps, q.project, "viewer", null, "Vera Viewer");
   await importTasks(q, [{ payload: { input: "Where is my parcel?", output: "It ships tomorrow." } }]);
   held = await mustClaim(q, q.types.Evaluators!.people[0]!, "evaluate");
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  // The refused delete is logged by the browser as a failed load.
-  for (const x of tabs) expect(x.errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
 async function open(token: string, path: string): Promise<Page> {
-  const tab = await openTab(browser, t.url, path, { token });
-  tabs.push(tab);
+  const tab = await t.open(path, { token });
   // Archiving and deleting ask for confirmation.
   tab.page.on("dialog", (d) => void d.accept());
   return tab.page;

@@ -1,37 +1,22 @@
 // A project Owner makes an API key for an agent on the project's settings page: it is
 // shown once, sends runs into this project and nothing else, and stops at once when revoked.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import { client } from "../helpers/http";
 import { queueProject, type QueueProject } from "../helpers/queue";
-import { launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
 let agentId: string;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url);
   agentId = (await client(t.url, q.owner.token).post(`/api/projects/${q.project.id}/agents`, { name: "Support bot" })).body.id;
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const x of tabs) expect(x.errors).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
 describe("project API keys", () => {
   it("an Owner makes a runs-only key, shown once, that sends runs and nothing more, and revokes it", async () => {
-    const tab = await openTab(browser, t.url, `/projects/${q.project.id}/settings`, { token: q.owner.token });
-    tabs.push(tab);
+    const tab = await t.open(`/projects/${q.project.id}/settings`, { token: q.owner.token });
     const page = tab.page;
     page.on("dialog", (d) => void d.accept());
     await page.getByRole("heading", { name: "API keys" }).waitFor();
@@ -59,8 +44,7 @@ describe("project API keys", () => {
 
   it("the org's API keys page shows each key's scope", async () => {
     expect((await client(t.url, q.admin.token).post(`/api/orgs/${q.org.id}/api-keys`, { name: "Org script" })).status).toBe(201);
-    const tab = await openTab(browser, t.url, `/orgs/${q.org.id}/settings/api-keys`, { token: q.admin.token });
-    tabs.push(tab);
+    const tab = await t.open(`/orgs/${q.org.id}/settings/api-keys`, { token: q.admin.token });
     const project = tab.page.getByRole("row", { name: /Support agent/ });
     await project.getByText(`Project ${q.project.name}: Send runs`).waitFor();
     await tab.page.getByRole("row", { name: /Org script/ }).getByText("Organization: its maker's rights").waitFor();

@@ -1,23 +1,17 @@
 // Why claiming is not possible, said before trying: outside the work schedule
 // (with when it opens), the claim limit reached.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateForm, importTasks, mustClaim, queueProject, type QueueProject } from "../helpers/queue";
-import { launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
-const tabs: Tab[] = [];
 
 // A one-hour window two days from now (UTC): closed today, whatever the time.
 const todayIso = new Date().getUTCDay() || 7; // schedules count 1 = Monday … 7 = Sunday
 const isoDay = ((todayIso + 1) % 7) + 1;
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url, {
     lanes: [
       { name: "Night shift", claimLimit: 3, schedule: { timezone: "UTC", windows: [{ days: [isoDay], start: "02:00", end: "03:00" }], exceptions: [] } },
@@ -31,18 +25,9 @@ beforeAll(async () => {
   await importTasks(q, [{ payload: { input: "a" } }, { payload: { input: "b" } }]);
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const x of tabs) expect(x.errors).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
 describe("reasons before claiming", () => {
   it("outside the schedule, with when it opens", async () => {
-    const tab = await openTab(browser, t.url, "/work", { token: q.types["Night shift"]!.people[0]!.token });
-    tabs.push(tab);
+    const tab = await t.open("/work", { token: q.types["Night shift"]!.people[0]!.token });
     const card = tab.page.locator("article", { hasText: "Night review" });
     await card.getByText(/Outside your work schedule\. Opens .*(at|,) .*\d/).waitFor();
     expect(await card.getByRole("button", { name: "Claim next" }).isDisabled()).toBe(true);
@@ -51,8 +36,7 @@ describe("reasons before claiming", () => {
   it("the claim limit reached", async () => {
     const solo = q.types.Solo!.people[0]!;
     await mustClaim(q, solo, "night");
-    const tab = await openTab(browser, t.url, "/work", { token: solo.token });
-    tabs.push(tab);
+    const tab = await t.open("/work", { token: solo.token });
     const card = tab.page.locator("article", { hasText: "Night review" });
     await card.getByText("You hold as many claims as your type allows. Finish or release one first.").waitFor();
     expect(await card.getByRole("button", { name: "Claim next" }).isDisabled()).toBe(true);

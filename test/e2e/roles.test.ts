@@ -2,24 +2,19 @@
 // write actions gone (and the API still refuses a forced write); the persona
 // switch exists only for an account with both an admin and a contributor role;
 // sign-in and sign-out through the form.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import { addProjectMember, FACTORY_PASSWORD } from "../helpers/factories";
 import { client } from "../helpers/http";
 import { importTasks, queueProject, type QueueProject } from "../helpers/queue";
 import type { TestUser } from "../helpers/factories";
-import { launchBrowser, openTab, screenshot, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { screenshot } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
 let viewer: TestUser;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url);
   viewer = await addProjectMember(t.deps, q.project, "viewer", null, "Vera Viewer");
   await importTasks(q, [{ payload: { input: "hello", output: "world" } }]);
@@ -27,17 +22,8 @@ beforeAll(async () => {
   expect(agent.status).toBe(201);
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const tab of tabs) expect(tab.errors).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
 async function open(token: string | undefined, path: string) {
-  const tab = await openTab(browser, t.url, path, { token });
-  tabs.push(tab);
+  const tab = await t.open(path, { token });
   return tab;
 }
 

@@ -1,33 +1,20 @@
 // Submit and take the next, in a real browser against the real server: the
 // button and Ctrl+Shift+Enter submit and open the next task of the same node
 // at once; with nothing left the contributor lands on the queue and is told why.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TestUser } from "../helpers/factories";
 import { importTasks, queueProject, type QueueProject } from "../helpers/queue";
-import { eventually, launchBrowser, numberIn, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { eventually, numberIn, type Tab } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
 let alice: TestUser;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url, { lanes: [{ name: "Evaluators", claimLimit: 1, people: 1 }, { name: "Reviewers" }] });
   alice = q.types.Evaluators!.people[0]!;
   await importTasks(q, [3, 2, 1].map((n) => ({ payload: { input: `Question number ${n}`, output: `Answer number ${n}` }, priority: n })));
-});
-
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const tab of tabs) expect(tab.errors).toEqual([]);
-  await browser?.close();
-  await t?.close();
 });
 
 async function answer(tab: Tab) {
@@ -37,8 +24,7 @@ async function answer(tab: Tab) {
 
 describe("submit and take the next", () => {
   it("goes from task to task at one node without the queue page, within a claim limit of one", async () => {
-    const a = await openTab(browser, t.url, "/work", { token: alice.token });
-    tabs.push(a);
+    const a = await t.open("/work", { token: alice.token });
     const evaluate = `article[data-node="${q.node("evaluate")}"]`;
     await eventually(() => numberIn(a.page, `${evaluate} [data-testid=available]`)).toBe(3);
     await a.page.locator(evaluate).getByRole("button", { name: "Claim next" }).click();

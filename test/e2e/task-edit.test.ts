@@ -1,39 +1,24 @@
 // An Owner manages a task from its page in a real browser: a new priority and
 // assignee picked from the project's contributors, then cancelled (confirmed)
 // and reopened, each step in the history; a Viewer sees no controls.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import { addProjectMember, type TestUser } from "../helpers/factories";
 import { importTasks, queueProject, type QueueProject } from "../helpers/queue";
-import { launchBrowser, openTab, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
 let taskId: string;
 let viewer: TestUser;
-const tabs: Tab[] = [];
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url);
   viewer = await addProjectMember(t.deps, q.project, "viewer", null, "Vera Viewer");
   [taskId] = (await importTasks(q, [{ payload: { input: "hello", output: "world" } }])) as [string];
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const tab of tabs) expect(tab.errors).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
 async function open(who: TestUser) {
-  const tab = await openTab(browser, t.url, `/projects/${q.project.id}/tasks/${taskId}`, { token: who.token });
-  tabs.push(tab);
+  const tab = await t.open(`/projects/${q.project.id}/tasks/${taskId}`, { token: who.token });
   return tab;
 }
 
@@ -57,6 +42,25 @@ describe("managing a task", () => {
     await history.getByText(`Reopened by ${q.owner.name}`).waitFor();
     const row = await t.deps.db.task.findUniqueOrThrow({ where: { id: taskId } });
     expect(row).toMatchObject({ status: "queued", priority: 5, assignedUserId: bob.id });
+  });
+
+  it("the Tasks page filters by Cancelled and shows cancelled tasks with their badge", async () => {
+    const [other] = (await importTasks(q, [{ payload: { input: "to cancel" } }])) as [string];
+    const res = await fetch(`${t.url}/api/tasks/${other}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${q.owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ status: "cancelled" }),
+    });
+    expect(res.status).toBe(200);
+    const tab = await t.open(`/projects/${q.project.id}/tasks`, { token: q.owner.token });
+    const table = tab.page.getByRole("table", { name: "Tasks" });
+    await table.getByText("cancelled", { exact: true }).waitFor();
+    expect(await table.locator("tbody tr").count()).toBe(2);
+    await tab.page.getByLabel("Status").selectOption({ label: "Cancelled" });
+    await tab.page.waitForURL(/status=cancelled/);
+    await tab.page.waitForFunction(() => document.querySelectorAll('table[aria-label="Tasks"] tbody tr').length === 1);
+    const badge = table.locator("tbody tr").first().locator(".badge.danger");
+    expect(await badge.textContent()).toBe("cancelled");
   });
 
   it("a Viewer sees the task without the controls", async () => {

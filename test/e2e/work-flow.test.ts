@@ -3,21 +3,18 @@
 // reviewer's toast (and desktop notification while the tab is hidden), the
 // review passed, a lost claim keeping the typed answers (and never showing them to
 // the next person signed in on that browser), keyboard shortcuts.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../helpers/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import { client } from "../helpers/http";
 import { importTasks, mustClaim, queueProject, type QueueProject } from "../helpers/queue";
 import { FACTORY_PASSWORD, type TestUser } from "../helpers/factories";
-import { eventually, launchBrowser, numberIn, openTab, screenshot, shotsOnFailure, startE2eApp, type Tab } from "./browser";
+import { eventually, numberIn, screenshot, type OpenOptions, type Tab } from "./browser";
+import { e2eApp } from "./suite";
 
-let t: TestApp;
-let browser: Browser;
+const t = e2eApp();
 let q: QueueProject;
 let alice: TestUser;
 let bob: TestUser;
 let rita: TestUser;
-const tabs: Tab[] = [];
 
 // Records desktop notifications (the real API, permission granted) and lets the
 // test put the tab "in the background".
@@ -35,8 +32,6 @@ const card = (tab: Tab, nodeKey: string) => tab.page.locator(`article[data-node=
 const available = (tab: Tab, nodeKey: string) => numberIn(tab.page, `article[data-node="${q.node(nodeKey)}"] [data-testid=available]`);
 
 beforeAll(async () => {
-  t = await startE2eApp();
-  browser = await launchBrowser();
   q = await queueProject(t.deps, t.url, {
     lanes: [
       { name: "Evaluators", claimLimit: 3, people: 2 },
@@ -56,19 +51,7 @@ beforeAll(async () => {
   await importTasks(q, [1, 2, 3, 4].map((n) => ({ payload: convo(n), priority: n === 1 ? 5 : 0 })));
 });
 
-afterEach((ctx) => shotsOnFailure(ctx, tabs));
-
-afterAll(async () => {
-  for (const tab of tabs) expect(tab.errors.filter((e) => !(tab as Tab & { allow?: RegExp }).allow?.test(e))).toEqual([]);
-  await browser?.close();
-  await t?.close();
-});
-
-async function open(who: TestUser, path: string, more: Parameters<typeof openTab>[3] = {}) {
-  const tab = await openTab(browser, t.url, path, { token: who.token, ...more });
-  tabs.push(tab);
-  return tab;
-}
+const open = (who: TestUser, path: string, more: OpenOptions = {}) => t.open(path, { token: who.token, ...more });
 
 describe("work queue in the browser", () => {
   let a: Tab;
@@ -145,7 +128,7 @@ describe("work queue in the browser", () => {
 
   it("keeps the typed answers on screen when the claim is lost, with a clear message", async () => {
     // A heartbeat racing the revoke may answer 409 claim_lost: the browser logs that response.
-    (b as Tab & { allow?: RegExp }).allow = /status of 409/;
+    b.allow = /status of 409/;
     await card(b, "evaluate").getByRole("button", { name: "Claim next" }).click();
     await b.page.waitForURL(/\/work\/claims\//);
     const claimId = b.page.url().split("/work/claims/")[1]!.split("?")[0]!;
@@ -245,9 +228,8 @@ describe("work queue in the browser", () => {
   });
 
   it("never shows one person's draft to the next one signed in on the same browser", async () => {
-    const shared = await openTab(browser, t.url, "/login");
-    (shared as Tab & { allow?: RegExp }).allow = /status of 409/; // a heartbeat racing the revoke
-    tabs.push(shared);
+    const shared = await t.open("/login");
+    shared.allow = /status of 409/; // a heartbeat racing the revoke
     const signIn = async (who: TestUser) => {
       await shared.page.getByLabel("Email").fill(who.email);
       await shared.page.getByLabel("Password").fill(FACTORY_PASSWORD);

@@ -26,6 +26,10 @@ export async function hold(lockSql: string, params: unknown[]): Promise<Held> {
   };
 }
 
+/** Holds one row of `table` (by id) FOR UPDATE, or FOR SHARE, until release. */
+export const holdRow = (table: string, id: string, mode: "UPDATE" | "SHARE" = "UPDATE"): Promise<Held> =>
+  hold(`SELECT 1 FROM "${table}" WHERE id = $1 FOR ${mode}`, [id]);
+
 /** How many backends wait on `pid`, directly or behind another waiter. */
 export async function waitingOn(watcher: pg.Client, pid: number): Promise<number> {
   const r = await watcher.query(

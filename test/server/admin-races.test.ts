@@ -5,27 +5,15 @@
 // deterministic by a row lock the test holds in its own transaction, so the first
 // request stops after its checks and the second runs in the window; then the
 // lock is released. Whichever commits second must see the first.
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { describe, expect, it } from "vitest";
 import { addOrgMember, createContributorType } from "../helpers/factories";
 import { client, type Res } from "../helpers/http";
-import { hold, until as untilWaiting } from "../helpers/locks";
+import { holdRow } from "../helpers/locks";
 import { evaluateForm, mustClaim, queueProject } from "../helpers/queue";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
-
-const until = (pid: number, n: number, request?: Promise<unknown>) => untilWaiting(watcher, pid, n, request);
+const t = raceApp();
+const { until } = t;
 
 const code = (r: Res) => [r.status, r.body?.error?.code];
 
@@ -53,7 +41,7 @@ describe("deleting a contributor type while something starts to require it", () 
     const temp = await createContributorType(t.deps, q.project.id, { name: "Temp" });
     const owner = client(t.url, q.owner.token);
     // Holds the project row: the save stops at its pipeline insert, after its type check.
-    const lock = await hold(`SELECT 1 FROM "Project" WHERE id = $1 FOR UPDATE`, [q.project.id]);
+    const lock = await holdRow("Project", q.project.id);
     let save: Promise<Res>, del: Promise<Res>;
     try {
       save = owner.post(`/api/projects/${q.project.id}/pipelines`, tempPipeline(temp.id));
@@ -75,7 +63,7 @@ describe("deleting a contributor type while something starts to require it", () 
     const temp = await createContributorType(t.deps, q.project.id, { name: "Temp" });
     const owner = client(t.url, q.owner.token);
     // Holds the type row shared: the delete stops at its lock of the row.
-    const lock = await hold(`SELECT 1 FROM "ContributorType" WHERE id = $1 FOR SHARE`, [temp.id]);
+    const lock = await holdRow("ContributorType", temp.id, "SHARE");
     let save: Promise<Res>, del: Promise<Res>;
     try {
       del = owner.delete(`/api/projects/${q.project.id}/contributor-types/${temp.id}`);
@@ -100,7 +88,7 @@ describe("deleting a contributor type while something starts to require it", () 
     const evaluators = q.types.Evaluators!;
     const owner = client(t.url, q.owner.token);
     // Holds the pipeline row: the import stops at its insert (the task's pipeline key), after its checks.
-    const lock = await hold(`SELECT 1 FROM "Pipeline" WHERE id = $1 FOR UPDATE`, [q.pipeline.id]);
+    const lock = await holdRow("Pipeline", q.pipeline.id);
     let imp: Promise<Res>, del: Promise<Res>;
     try {
       imp = owner.post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: { q: 1 }, assignTo: { contributorTypeId: evaluators.id } }] });
@@ -123,7 +111,7 @@ describe("deleting a contributor type while something starts to require it", () 
     const carol = await addOrgMember(t.deps, q.org.id, "member", "carol");
     const owner = client(t.url, q.owner.token);
     // Holds carol's user row: the add stops at its insert (the member's user key), after its type check.
-    const lock = await hold(`SELECT 1 FROM "User" WHERE id = $1 FOR UPDATE`, [carol.id]);
+    const lock = await holdRow("User", carol.id);
     let add: Promise<Res>, del: Promise<Res>;
     try {
       add = owner.post(`/api/projects/${q.project.id}/members`, { userId: carol.id, role: "contributor", contributorTypeId: temp.id });
@@ -143,7 +131,7 @@ describe("deleting a contributor type while something starts to require it", () 
     const q = await queueProject(t.deps, t.url);
     const temp = await createContributorType(t.deps, q.project.id, { name: "Temp" });
     const carol = await addOrgMember(t.deps, q.org.id, "member", "carol");
-    const lock = await hold(`SELECT 1 FROM "User" WHERE id = $1 FOR UPDATE`, [carol.id]);
+    const lock = await holdRow("User", carol.id);
     let grant: Promise<Res>, del: Promise<Res>;
     try {
       grant = client(t.url, q.admin.token).patch(`/api/orgs/${q.org.id}/people/${carol.id}`, {
@@ -167,7 +155,7 @@ describe("taking a person off the team while tasks assigned to them are imported
     const q = await queueProject(t.deps, t.url);
     const [alice, bob] = q.types.Evaluators!.people;
     const owner = client(t.url, q.owner.token);
-    const lock = await hold(`SELECT 1 FROM "Pipeline" WHERE id = $1 FOR UPDATE`, [q.pipeline.id]);
+    const lock = await holdRow("Pipeline", q.pipeline.id);
     let imp: Promise<Res>, rem: Promise<Res>;
     try {
       imp = owner.post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: { q: 1 }, assignTo: { userId: alice!.id } }] });
@@ -190,7 +178,7 @@ describe("taking a person off the team while tasks assigned to them are imported
     const owner = client(t.url, q.owner.token);
     const [kept] = (await owner.post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: { q: 0 }, assignTo: { userId: alice!.id } }] })).body.taskIds;
     // Holds a task kept for alice: the removal stops at reopening it, her member row already deleted.
-    const lock = await hold(`SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE`, [kept]);
+    const lock = await holdRow("Task", kept);
     let imp: Promise<Res>, rem: Promise<Res>;
     try {
       rem = owner.delete(`/api/projects/${q.project.id}/members/${alice!.id}`);
@@ -211,7 +199,7 @@ describe("taking a person off the team while tasks assigned to them are imported
     const q = await queueProject(t.deps, t.url);
     const [alice, bob] = q.types.Evaluators!.people;
     const owner = client(t.url, q.owner.token);
-    const lock = await hold(`SELECT 1 FROM "Pipeline" WHERE id = $1 FOR UPDATE`, [q.pipeline.id]);
+    const lock = await holdRow("Pipeline", q.pipeline.id);
     let imp: Promise<Res>, upd: Promise<Res>;
     try {
       imp = owner.post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: { q: 1 }, assignTo: { userId: alice!.id } }] });

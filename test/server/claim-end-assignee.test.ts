@@ -8,28 +8,19 @@
 // member row first, then the claim: the order a change of role takes them, so a
 // batch of expiries holding the assignee's own claims does not deadlock with it.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ManualClock } from "../../server/src/infra/clock";
 import { keysOf } from "../../server/src/queue/keys";
 import { sweepOnce } from "../../server/src/queue/sweeper";
-import { startTestApp, type TestApp } from "../helpers/app";
 import type { TestUser } from "../helpers/factories";
 import { client } from "../helpers/http";
-import { settled, until } from "../helpers/locks";
+import { settled } from "../helpers/locks";
 import { evaluateForm, goodAnswers, importTasks, mustClaim, queueProject, submitAs, type Held, type QueueProject } from "../helpers/queue";
+import { raceApp } from "../helpers/races";
 
 const clock = new ManualClock(new Date("2026-12-08T10:00:00Z"));
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ clock });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
+const t = raceApp({ clock });
+const { until } = t;
 
 /**
  * evaluate (Evaluators: alice, bob) → evaluate2 (Writers: w1, w2) → done, and
@@ -85,7 +76,7 @@ describe("a claim's end and a change of its task's assignee under way", () => {
     const { c, pid } = await s.retype();
     try {
       const ended = end(s);
-      await until(watcher, pid, 1, ended);
+      await until(pid, 1, ended);
       expect(await settled(ended)).toBe(false);
       await c.query("COMMIT");
       expect((await ended).status).toBe(204);
@@ -105,7 +96,7 @@ describe("a claim's end and a change of its task's assignee under way", () => {
     try {
       clock.advance(3_600_000);
       const sweep = sweepOnce(t.deps, { projects: [s.q.project.id] });
-      await until(watcher, pid, 1, sweep);
+      await until(pid, 1, sweep);
       expect(await settled(sweep)).toBe(false);
       // The change of role goes on as queue/leave.ts does (member row held, then her claims): not blocked by the batch.
       const revoked = await c.query(`SELECT pipelines_end_claims($1::text[], $2::bigint[], 'revoked', $3::timestamptz, NULL, NULL, $4) AS r`, [
@@ -135,7 +126,7 @@ describe("a claim's end and a change of its task's assignee under way", () => {
       await c.query(`DELETE FROM "Claim" WHERE "projectId" = $1`, [p]);
       const pid: number = (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
       const released = client(t.url, s.w1.token).delete(`/api/claims/${s.held[0]!.id}`, { token: s.held[0]!.token });
-      await until(watcher, pid, 1, released);
+      await until(pid, 1, released);
       expect(await settled(released)).toBe(false);
       // Were the release holding Alice's member row while it waited for its claim, this would deadlock.
       await c.query(`DELETE FROM "ProjectMember" WHERE "projectId" = $1`, [p]);
@@ -155,7 +146,7 @@ describe("a claim's end and a change of its task's assignee under way", () => {
     try {
       await c.query(`UPDATE "ProjectMember" SET role = 'viewer', "contributorTypeId" = NULL WHERE "projectId" = $1 AND "userId" = $2`, [s.q.project.id, s.alice.id]);
       const cancel = client(t.url, s.q.owner.token).patch(`/api/tasks/${taskId}`, { status: "cancelled" });
-      await until(watcher, pid, 1, cancel);
+      await until(pid, 1, cancel);
       expect(await settled(cancel)).toBe(false);
       const reopened = await c.query(`UPDATE "Task" SET "assignedUserId" = NULL WHERE "projectId" = $1 AND "assignedUserId" = $2 AND status <> 'completed'`, [
         s.q.project.id, s.alice.id,

@@ -168,6 +168,57 @@ describe("dashboard aggregates", () => {
     expect(await rebuilt(org.id)).toEqual(kept);
   });
 
+  it("count a cancelled task out of the created tasks while it is cancelled, and back in once reopened", async () => {
+    const { org } = await createOrg(t.deps);
+    const p = await dashPipeline(t.deps, await t.deps.db.project.create({ data: { orgId: org.id, name: "cancels" } }));
+    const a = await addTask(t.deps, p, "2026-05-01T10:05:00Z");
+    const b = await addTask(t.deps, p, "2026-05-01T10:20:00Z");
+    const c = await addTask(t.deps, p, "2026-05-02T08:00:00Z");
+    const done = await addTask(t.deps, p, "2026-05-02T08:30:00Z");
+    await completeTask(t.deps, p, done.id, "2026-05-03T09:00:00Z");
+    const status = (id: string, s: string) => t.deps.db.task.update({ where: { id }, data: { status: s } });
+    const created = async () =>
+      (
+        await t.deps.db.$queryRawUnsafe<Array<{ hour: Date; tasksCreated: number; tasksCreatedCompleted: number }>>(
+          `SELECT "hour", "tasksCreated", "tasksCreatedCompleted" FROM "StatProjectHourLive" WHERE "projectId" = $1 AND "tasksCreated" + "tasksCreatedCompleted" <> 0 ORDER BY "hour"`,
+          p.project.id,
+        )
+      ).map((h) => [h.hour.toISOString().slice(0, 13), h.tasksCreated, h.tasksCreatedCompleted]);
+    expect(await created()).toEqual([
+      ["2026-05-01T10", 2, 0],
+      ["2026-05-02T08", 2, 1],
+    ]);
+
+    await status(a.id, "cancelled");
+    await status(c.id, "cancelled");
+    expect(await created()).toEqual([
+      ["2026-05-01T10", 1, 0],
+      ["2026-05-02T08", 1, 1],
+    ]);
+    await t.deps.db.task.update({ where: { id: a.id }, data: { priority: 3 } }); // still cancelled: counts nothing
+    expect(await rebuilt(org.id)).toEqual(await aggregatesOf(t.deps, org.id));
+
+    await status(c.id, "queued"); // reopened
+    await status(b.id, "claimed"); // other moves count nothing
+    expect(await created()).toEqual([
+      ["2026-05-01T10", 1, 0],
+      ["2026-05-02T08", 2, 1],
+    ]);
+    // A cancelled task deleted, and one written cancelled, leave the counts as they are.
+    await t.deps.db.task.delete({ where: { id: a.id } });
+    await t.deps.db.task.create({
+      data: { projectId: p.project.id, pipelineId: p.pipeline.id, nodeId: p.label.id, status: "cancelled", payload: {}, createdAt: new Date("2026-05-01T10:30:00Z") },
+    });
+    expect(await created()).toEqual([
+      ["2026-05-01T10", 1, 0],
+      ["2026-05-02T08", 2, 1],
+    ]);
+    const kept = await aggregatesOf(t.deps, org.id);
+    expect(await rebuilt(org.id)).toEqual(kept);
+    await foldDashboardDeltas(t.deps);
+    expect(await aggregatesOf(t.deps, org.id)).toEqual(kept);
+  });
+
   it("count a completion within its task's creation hour, and the same completion moved out of it", async () => {
     const { org } = await createOrg(t.deps);
     const p = await dashPipeline(t.deps, await t.deps.db.project.create({ data: { orgId: org.id, name: "same hour" } }));

@@ -73,6 +73,29 @@ describe("live dashboard counters", () => {
     watcher.close();
   });
 
+  it("a cancel takes the task out of the completion's total and the queue, live; a reopen puts it back", async () => {
+    const q = await queueProject(t.deps, t.url);
+    const ids = await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 } }]);
+    const [evaluator] = q.types.Evaluators!.people;
+    const [reviewer] = q.types.Reviewers!.people;
+    expect((await submitAs(q, evaluator!, await mustClaim(q, evaluator!, "evaluate", ids[0]), { answers: goodAnswers })).status).toBe(201);
+    expect((await submitAs(q, reviewer!, await mustClaim(q, reviewer!, "review"), { verdict: "pass" })).status).toBe(201);
+    const watcher = await connect(t.url, q.admin.token);
+    expect(await watcher.subscribe(rooms.projectDashboard(q.project.id), "24h")).toEqual({ ok: true });
+    expect(await watcher.subscribe(rooms.orgDashboard(q.org.id), "7d")).toEqual({ ok: true });
+    const seen = (scope: string, match: (c: Counters) => boolean) =>
+      watcher.waitFor("dashboard:counters", (e) => e.scope === scope && match(e.counters)).then((e) => e.counters);
+    expect(await seen("project", () => true)).toMatchObject({ pipelineCompletion: 1 / 3, queuedTasks: 2 });
+
+    const owner = client(t.url, q.owner.token);
+    expect((await owner.patch(`/api/tasks/${ids[1]}`, { status: "cancelled" })).status).toBe(200);
+    expect(await seen("project", (c) => c.queuedTasks === 1)).toMatchObject({ pipelineCompletion: 0.5 });
+    expect(await seen("org", (c) => c.queuedTasks === 1)).toMatchObject({ pipelineCompletion: 0.5 });
+    expect((await owner.patch(`/api/tasks/${ids[1]}`, { status: "queued" })).status).toBe(200);
+    expect(await seen("project", (c) => c.queuedTasks === 2)).toMatchObject({ pipelineCompletion: 1 / 3 });
+    watcher.close();
+  });
+
   it("the org's queue counter leaves out an archived project's waiting tasks, and takes them back when it is restored", async () => {
     const q = await queueProject(t.deps, t.url);
     await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 } }]);

@@ -9,7 +9,7 @@ const DAY = 24 * HOUR;
 
 interface Raw {
   subs: Array<{ userId: string; at: number }>;
-  tasks: Array<{ created: number; completed: number | null }>;
+  tasks: Array<{ created: number; completed: number | null; cancelled: boolean }>;
   reviews: Array<{ pair: string; round: number; pass: boolean; at: number }>;
   projects: Array<{ id: string; name: string; status: string; created: number; contributors: number }>;
   scopeCreated: number;
@@ -21,8 +21,9 @@ async function raw(deps: Deps, scope: "org" | "project", id: string): Promise<Ra
     `SELECT "userId", "createdAt" AS at FROM "Submission" WHERE ${col} = $1`,
     id,
   );
-  const tasks = await deps.db.$queryRawUnsafe<Array<{ created: Date; completed: Date | null }>>(
-    `SELECT t."createdAt" AS created, CASE WHEN t.status = 'completed' THEN t."completedAt" END AS completed
+  const tasks = await deps.db.$queryRawUnsafe<Array<{ created: Date; completed: Date | null; cancelled: boolean }>>(
+    `SELECT t."createdAt" AS created, CASE WHEN t.status = 'completed' THEN t."completedAt" END AS completed,
+            t.status = 'cancelled' AS cancelled
      FROM "Task" t JOIN "Project" p ON p.id = t."projectId" WHERE p.${scope === "org" ? `"orgId"` : "id"} = $1`,
     id,
   );
@@ -40,7 +41,7 @@ async function raw(deps: Deps, scope: "org" | "project", id: string): Promise<Ra
   const created = [...(org ? [org.createdAt.getTime()] : []), ...projects.map((p) => p.created.getTime())];
   return {
     subs: subs.map((s) => ({ userId: s.userId, at: s.at.getTime() })),
-    tasks: tasks.map((t) => ({ created: t.created.getTime(), completed: t.completed ? t.completed.getTime() : null })),
+    tasks: tasks.map((t) => ({ created: t.created.getTime(), completed: t.completed ? t.completed.getTime() : null, cancelled: t.cancelled })),
     reviews: reviews.map((r) => ({ pair: r.pair, round: r.round, pass: r.verdict === "pass", at: r.at.getTime() })),
     projects: projects.map((p) => ({ ...p, created: p.created.getTime() })),
     scopeCreated: Math.min(...created),
@@ -83,7 +84,8 @@ export async function referenceDashboard(deps: Deps, scope: "org" | "project", i
     for (const s of subs) per.set(s.userId, (per.get(s.userId) ?? 0) + 1);
     const firsts = [...firstAt.values()].filter((f) => inR(f.at, a, b));
     const reviews = r.reviews.filter((x) => inR(cohortAt(x), a, b));
-    const created = r.tasks.filter((t) => inR(t.created, a, b));
+    // A cancelled task is out of the created tasks while it is cancelled.
+    const created = r.tasks.filter((t) => !t.cancelled && inR(t.created, a, b));
     return {
       submissions: subs.length,
       completedTasks: r.tasks.filter((t) => t.completed !== null && inR(t.completed, a, b)).length,

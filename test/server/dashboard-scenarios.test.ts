@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from "../helpers/app";
 import { addProjectMember, createContributorType, type TestUser } from "../helpers/factories";
 import { client } from "../helpers/http";
 import { evaluateForm, goodAnswers, importTasks, queueProject, type QueueProject } from "../helpers/queue";
+import { aggregatesOf } from "./dashboard.factories";
 import { referenceDashboard } from "./dashboard-reference";
 
 // Neither the server process's zone nor the database's default one may move a bucket.
@@ -247,5 +248,55 @@ describe("dashboards follow the work done through the API", () => {
     expect(w.avgReviewsPerReviewNode.value).toBe(7 / 4);
     expect(w.pipelineCompletion).toEqual({ value: 2 / 3, completed: 2, total: 3 });
     expect(w.activity.submissions.value).toBe(4);
+  });
+
+  it("a cancelled task is out of Pipeline Completion's total and of the queue while cancelled, back in once reopened", async () => {
+    at("2027-05-03T09:00:00Z");
+    const q = await queueProject(t.deps, t.url, {
+      lanes: [
+        { name: "Evaluators", claimLimit: 3, people: 2 },
+        { name: "Reviewers", claimLimit: 3, people: 1 },
+      ],
+    });
+    const [E1, E2] = q.types.Evaluators!.people as [TestUser, TestUser];
+    const [R1] = q.types.Reviewers!.people as [TestUser];
+    const viewer = await addProjectMember(t.deps, q.project, "viewer");
+    const tasks = await importTasks(q, Array.from({ length: 4 }, (_, i) => ({ payload: { i } })));
+    const patch = async (id: string, status: "cancelled" | "queued") => {
+      const r = await as(q.owner).patch(`/api/tasks/${id}`, { status });
+      expect(r.status, r.text).toBe(200);
+    };
+    const completion = async () => (await as(viewer).get(`/api/projects/${q.project.id}/dashboard?timeframe=7d`)).body.widgets.pipelineCompletion;
+    const both = async () => {
+      await check("project", q.project.id, viewer);
+      await check("org", q.org.id, q.admin);
+    };
+
+    at("2027-05-03T09:10:00Z");
+    await submit(E1, await claim(q, E1, q.node("evaluate"), tasks[0]), { answers: goodAnswers });
+    await claim(q, E2, q.node("evaluate"), tasks[1]);
+    await patch(tasks[2]!, "cancelled"); // waiting
+    await patch(tasks[1]!, "cancelled"); // held: the claim is revoked
+    await patch(tasks[0]!, "cancelled"); // waiting for review
+    expect(await completion()).toEqual({ value: 0, completed: 0, total: 1 });
+    expect(await dashboardCounters(t.deps, "project", q.project.id, "7d")).toMatchObject({ queuedTasks: 1, activeClaims: 0 });
+    await both();
+
+    at("2027-05-03T10:00:00Z");
+    await patch(tasks[0]!, "queued");
+    await patch(tasks[2]!, "queued");
+    await submit(R1, await claim(q, R1, q.node("review"), tasks[0]), { verdict: "pass" });
+    expect(await completion()).toEqual({ value: 1 / 3, completed: 1, total: 3 });
+    await both();
+
+    at("2027-05-04T00:00:00Z");
+    await patch(tasks[1]!, "queued");
+    expect(await completion()).toEqual({ value: 1 / 4, completed: 1, total: 4 });
+    expect(await dashboardCounters(t.deps, "org", q.org.id, "7d")).toMatchObject({ queuedTasks: 3, activeClaims: 0 });
+    await both();
+    // The aggregates the triggers kept are what a rebuild from the raw rows computes.
+    const before = await aggregatesOf(t.deps, q.org.id);
+    await t.deps.db.$executeRawUnsafe(`SELECT dashboard_rebuild($1)`, q.org.id);
+    expect(await aggregatesOf(t.deps, q.org.id)).toEqual(before);
   });
 });

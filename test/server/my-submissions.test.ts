@@ -93,6 +93,33 @@ describe("GET /api/me/submissions", () => {
     expect(await all(carol, 200)).toEqual([]);
   });
 
+  it("says which returned evaluation waits for my rework now (reworkWaiting), and only while it does", async () => {
+    const { q, alice } = await crossReviewed();
+    const waiting = async () =>
+      (await all(alice, 200)).filter((i) => i.kind === "evaluation" && i.reworkWaiting).map((i) => i.id as string);
+    const evaluations = (await all(alice, 200)).filter((i) => i.kind === "evaluation");
+    expect(evaluations.every((e) => typeof e.reworkWaiting === "boolean")).toBe(true);
+    const returned = evaluations.find((e) => (e.review as { verdict: string }).verdict === "return")!;
+    expect(await waiting()).toEqual([returned.id]);
+    expect((await all(alice, 200)).filter((i) => i.kind === "review").some((r) => "reworkWaiting" in r)).toBe(false);
+
+    // In her hands: no longer waiting; released, it waits again.
+    const held = await mustClaim(q, alice, "evaluate", returned.taskId as string);
+    expect(await waiting()).toEqual([]);
+    expect((await client(t.url, alice.token).delete(`/api/claims/${held.id}`, { token: held.token })).status).toBe(204);
+    expect(await waiting()).toEqual([returned.id]);
+    // Cancelled by an Owner: nothing waits; reopened, it does again.
+    const owner = client(t.url, q.owner.token);
+    expect((await owner.patch(`/api/tasks/${returned.taskId}`, { status: "cancelled" })).status).toBe(200);
+    expect(await waiting()).toEqual([]);
+    expect((await owner.patch(`/api/tasks/${returned.taskId}`, { status: "queued" })).status).toBe(200);
+    expect(await waiting()).toEqual([returned.id]);
+    // Reworked: the new evaluation waits for review, neither waits for her.
+    const again = await mustClaim(q, alice, "evaluate", returned.taskId as string);
+    expect((await submitAs(q, alice, again, { answers: goodAnswers })).status).toBe(201);
+    expect(await waiting()).toEqual([]);
+  });
+
   it("keeps one kind with ?kind=, and refuses an unknown kind or a bad cursor", async () => {
     const { alice } = await crossReviewed();
     const reviews = await all(alice, 2, "&kind=review");

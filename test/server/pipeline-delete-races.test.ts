@@ -6,26 +6,15 @@
 // one that comes after finds no pipeline (404) and writes nothing. Never a 500,
 // never a task without its pipeline. Each interleaving is forced by a lock the
 // test holds in its own transaction (test/helpers/locks.ts).
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { describe, expect, it } from "vitest";
 import { client, type Res } from "../helpers/http";
-import { hold, settled, until as untilOn } from "../helpers/locks";
+import { holdRow, settled, type Held } from "../helpers/locks";
 import { evaluateForm, mustClaim, queueProject, type QueueProject } from "../helpers/queue";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
+const t = raceApp();
+const { until } = t;
 
-const until = (pid: number, n: number, request?: Promise<unknown>) => untilOn(watcher, pid, n, request);
 const code = (r: Res) => [r.status, r.body?.error?.code];
 const owner = (q: QueueProject) => client(t.url, q.owner.token);
 
@@ -33,9 +22,9 @@ const owner = (q: QueueProject) => client(t.url, q.owner.token);
 // shared lock taken (an import at the contributor type it assigns to, a run at
 // its agent, a new version at its audit entry: the org key); the delete stops at
 // its audit entry, the pipeline already deleted in its transaction.
-const holdType = (q: QueueProject) => hold(`SELECT 1 FROM "ContributorType" WHERE id = $1 FOR UPDATE`, [q.types.Evaluators!.id]);
-const holdAgent = (agentId: string) => hold(`SELECT 1 FROM "Agent" WHERE id = $1 FOR UPDATE`, [agentId]);
-const holdOrg = (q: QueueProject) => hold(`SELECT 1 FROM "Organization" WHERE id = $1 FOR UPDATE`, [q.org.id]);
+const holdType = (q: QueueProject) => holdRow("ContributorType", q.types.Evaluators!.id);
+const holdAgent = (agentId: string) => holdRow("Agent", agentId);
+const holdOrg = (q: QueueProject) => holdRow("Organization", q.org.id);
 
 const remove = (q: QueueProject) => owner(q).delete(`/api/pipelines/${q.pipeline.id}`);
 const nodes = [
@@ -47,7 +36,7 @@ const pipelineLeft = (q: QueueProject) => t.deps.db.pipeline.count({ where: { id
 const tasks = async (q: QueueProject) =>
   (await t.deps.db.task.findMany({ where: { projectId: q.project.id }, include: { pipeline: { select: { id: true } } } })).map((x) => x.pipeline?.id ?? null);
 
-type Writer = (q: QueueProject) => Promise<{ write: () => Promise<Res>; holdIt: () => ReturnType<typeof hold>; ok: number; adds: number }>;
+type Writer = (q: QueueProject) => Promise<{ write: () => Promise<Res>; holdIt: () => Promise<Held>; ok: number; adds: number }>;
 const writers: Array<[string, Writer]> = [
   [
     "an import",

@@ -7,35 +7,24 @@
 // whichever commits second must see the first. A writer under way commits
 // first (its task stays in the old pipeline and is worked there); one that
 // comes after answers 409 pipeline_archived and writes nothing.
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { describe, expect, it } from "vitest";
 import { client, type Res } from "../helpers/http";
-import { hold, settled, until as untilOn } from "../helpers/locks";
+import { holdRow, settled, type Held } from "../helpers/locks";
 import { evaluateForm, mustClaim, queueProject, type QueueProject } from "../helpers/queue";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
+const t = raceApp();
+const { until } = t;
 
-const until = (pid: number, n: number, request?: Promise<unknown>) => untilOn(watcher, pid, n, request);
 const code = (r: Res) => [r.status, r.body?.error?.code];
 
 // The holds: a writer stops on a row that neither an archive nor a new version
 // touches, the project's shared lock taken (an import at the contributor type it
 // assigns to, a run at its agent); an archive or new version stops at its audit
 // entry (the org key), the pipeline already changed.
-const holdType = (q: QueueProject) => hold(`SELECT 1 FROM "ContributorType" WHERE id = $1 FOR UPDATE`, [q.types.Evaluators!.id]);
-const holdAgent = (agentId: string) => hold(`SELECT 1 FROM "Agent" WHERE id = $1 FOR UPDATE`, [agentId]);
-const holdOrg = (q: QueueProject) => hold(`SELECT 1 FROM "Organization" WHERE id = $1 FOR UPDATE`, [q.org.id]);
+const holdType = (q: QueueProject) => holdRow("ContributorType", q.types.Evaluators!.id);
+const holdAgent = (agentId: string) => holdRow("Agent", agentId);
+const holdOrg = (q: QueueProject) => holdRow("Organization", q.org.id);
 
 const owner = (q: QueueProject) => client(t.url, q.owner.token);
 const importOne = (q: QueueProject) =>
@@ -59,7 +48,7 @@ const written = async (q: QueueProject) => [
   await t.deps.db.run.count({ where: { projectId: q.project.id } }),
 ];
 
-type Writer = (q: QueueProject) => Promise<{ write: () => Promise<Res>; holdIt: () => ReturnType<typeof hold> }>;
+type Writer = (q: QueueProject) => Promise<{ write: () => Promise<Res>; holdIt: () => Promise<Held> }>;
 const writers: Array<[string, Writer]> = [
   ["an import", async (q) => ({ write: () => importOne(q), holdIt: () => holdType(q) })],
   [

@@ -6,37 +6,26 @@
 // then sees its rows), a writer that comes after answers as it would against
 // an archived (409 project_archived) or deleted (404) project. Never a 500,
 // never a row left behind.
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventBus } from "../../server/src/events/bus";
 import { archiveProject } from "../../server/src/modules/projects/service";
 import { loadActor } from "../../server/src/access/actor";
-import { startTestApp, type TestApp } from "../helpers/app";
 import { addOrgMember } from "../helpers/factories";
 import { client, type Res } from "../helpers/http";
-import { hold, settled, until as untilOn } from "../helpers/locks";
+import { holdRow, settled } from "../helpers/locks";
 import { claimAt, goodAnswers, mustClaim, queueOf, queueProject, submitAs, type QueueProject } from "../helpers/queue";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
+const t = raceApp();
+const { until } = t;
 
-const until = (pid: number, n: number, request?: Promise<unknown>) => untilOn(watcher, pid, n, request);
 const code = (r: Res) => [r.status, r.body?.error?.code];
 
 // The holds: a writer stops at its task insert (the task's pipeline key) with
 // its checks behind it; an archive or delete stops at its audit entry (the org
 // key), with the project row already changed.
-const holdPipeline = (q: QueueProject) => hold(`SELECT 1 FROM "Pipeline" WHERE id = $1 FOR UPDATE`, [q.pipeline.id]);
-const holdOrg = (q: QueueProject) => hold(`SELECT 1 FROM "Organization" WHERE id = $1 FOR UPDATE`, [q.org.id]);
+const holdPipeline = (q: QueueProject) => holdRow("Pipeline", q.pipeline.id);
+const holdOrg = (q: QueueProject) => holdRow("Organization", q.org.id);
 
 const importOne = (q: QueueProject) =>
   client(t.url, q.owner.token).post(`/api/pipelines/${q.pipeline.id}/tasks`, { tasks: [{ payload: { q: 1 } }] });
@@ -188,7 +177,7 @@ describe("archiving a project while work is added to it", () => {
     const [taskId] = (await importOne(q)).body.taskIds;
     const alice = q.types.Evaluators!.people[0]!;
     // Holds the task row: the claim stops inside pipelines_claim, its Redis decision taken.
-    const lock = await hold(`SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE`, [taskId]);
+    const lock = await holdRow("Task", taskId);
     let claim: Promise<Res>, arch: Promise<Res>;
     try {
       claim = claimAt(q, alice, "evaluate");
@@ -273,7 +262,7 @@ describe("deleting a project while work is added to it", () => {
     const q = await queueProject(t.deps, t.url);
     const [taskId] = (await importOne(q)).body.taskIds;
     const alice = q.types.Evaluators!.people[0]!;
-    const lock = await hold(`SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE`, [taskId]);
+    const lock = await holdRow("Task", taskId);
     let claim: Promise<Res>, del: Promise<Res>;
     try {
       claim = claimAt(q, alice, "evaluate");
@@ -294,7 +283,7 @@ describe("deleting a project while work is added to it", () => {
     const alice = q.types.Evaluators!.people[0]!;
     const held = await mustClaim(q, alice, "evaluate");
     // Holds the task row: the submit stops inside pipelines_submit, its claim row already ended.
-    const lock = await hold(`SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE`, [taskId]);
+    const lock = await holdRow("Task", taskId);
     let sub: Promise<Res>, del: Promise<Res>;
     try {
       sub = submitAs(q, alice, held, { answers: goodAnswers });
@@ -366,7 +355,7 @@ describe("deleting a project while someone leaves it", () => {
     await mustClaim(q, alice, "evaluate");
     // The delete stops at the history, its claims already deleted; the leave then stops at the claim it revokes.
     const [event] = await t.deps.db.taskEvent.findMany({ where: { projectId: q.project.id }, take: 1 });
-    const lock = await hold(`SELECT 1 FROM "TaskEvent" WHERE id = $1 FOR UPDATE`, [event!.id]);
+    const lock = await holdRow("TaskEvent", event!.id);
     let del: Promise<Res>, l: Promise<Res>;
     try {
       del = remove(q);
@@ -395,7 +384,7 @@ describe("deleting a contributor type while its project is deleted", () => {
     await importOne(q);
     const [event] = await t.deps.db.taskEvent.findMany({ where: { projectId: q.project.id }, take: 1 });
     // The project's delete stops at the history, its locks taken.
-    const lock = await hold(`SELECT 1 FROM "TaskEvent" WHERE id = $1 FOR UPDATE`, [event!.id]);
+    const lock = await holdRow("TaskEvent", event!.id);
     let del: Promise<Res>, typeDel: Promise<Res>;
     try {
       del = remove(q);

@@ -3,27 +3,14 @@
 // version, a criterion's whole shape, an API key's revocation). Each race is
 // made deterministic by a row lock the test holds in its own transaction: both
 // edits arrive and wait, then the lock is released and they run in turn.
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { describe, expect, it } from "vitest";
 import { createWorld } from "../helpers/factories";
 import { client, type Res } from "../helpers/http";
-import { hold, until } from "../helpers/locks";
+import { holdRow } from "../helpers/locks";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
-
-/** A transaction of the test's own holding the row's lock until release. */
-const holdRow = (table: string, id: string) => hold(`SELECT 1 FROM "${table}" WHERE id = $1 FOR UPDATE`, [id]);
+const t = raceApp();
+const { until } = t;
 
 /** Sends the edits one after another, each waiting on the held row before the next is sent. */
 async function editsInLine(table: string, id: string, edits: Array<() => Promise<Res>>) {
@@ -32,7 +19,7 @@ async function editsInLine(table: string, id: string, edits: Array<() => Promise
   try {
     for (const [i, edit] of edits.entries()) {
       answers.push(edit());
-      await until(watcher, lock.pid, i + 1);
+      await until(lock.pid, i + 1);
     }
   } finally {
     await lock.release();

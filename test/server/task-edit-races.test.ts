@@ -2,26 +2,16 @@
 // holding a task the final assignment keeps from them, a cancelled task is held
 // by nobody, nothing answers 500; and Redis, followed live, holds exactly what a
 // rebuild from PostgreSQL would.
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { keysOf } from "../../server/src/queue/keys";
 import { ensureLoaded } from "../../server/src/queue/rebuild";
-import { startTestApp, type TestApp } from "../helpers/app";
 import { client } from "../helpers/http";
-import { hold, until } from "../helpers/locks";
+import { hold } from "../helpers/locks";
 import { claimAt, goodAnswers, importTasks, mustClaim, queueProject, submitAs, type QueueProject } from "../helpers/queue";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-let watcher: pg.Client;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 1_000_000 } });
-  watcher = new pg.Client({ connectionString: inject("databaseUrl") });
-  await watcher.connect();
-});
-afterAll(async () => {
-  await watcher.end();
-  await t.close();
-});
+const t = raceApp({ config: { RATE_LIMIT_PER_MIN: 1_000_000 } });
+const { until } = t;
 
 const edit = (q: QueueProject, id: string, body: unknown) => client(t.url, q.owner.token).patch(`/api/tasks/${id}`, body);
 const activeClaims = (taskId: string) => t.deps.db.claim.findMany({ where: { taskId, outcome: "active" } });
@@ -63,7 +53,7 @@ describe("an edit racing claims", () => {
     let claim: Promise<Awaited<ReturnType<typeof claimAt>>>;
     try {
       claim = claimAt(q, alice!, "evaluate");
-      await until(watcher, held.pid, 1, claim);
+      await until(held.pid, 1, claim);
       const res = await edit(q, id!, { assignment: { userId: bob!.id } });
       expect(res.status, res.text).toBe(200);
     } finally {

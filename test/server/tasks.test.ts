@@ -178,6 +178,31 @@ describe("listing and reading tasks", () => {
     expect(second.nextCursor).toBeNull();
   });
 
+  it("lists summaries (the payload's size and first 200 characters), never the payload; the task's route carries it whole", async () => {
+    const q = await queueProject(t.deps, t.url);
+    // PostgreSQL writes jsonb keys shortest first: the prompt leads the preview.
+    const big = { prompt: "P".repeat(50), response: "A".repeat(300_000) };
+    const [bigId, smallId] = await importTasks(q, [{ payload: big, priority: 2 }, { payload: { q: "2+2?" } }]);
+    const res = await client(q.url, q.owner.token).get(`/api/projects/${q.project.id}/tasks`);
+    expect(res.status).toBe(200);
+    expect(res.text.length).toBeLessThan(20_000);
+    const [first, second] = res.body.items;
+    expect(first).not.toHaveProperty("payload");
+    expect(first).toMatchObject({ id: bigId, status: "queued", priority: 2, nodeId: q.node("evaluate"), assignmentApplies: null });
+    expect(first.payloadSize).toBe(`{"prompt": "${big.prompt}", "response": "${big.response}"}`.length); // bytes of its JSON text
+    expect(first.preview).toHaveLength(200);
+    expect(first.preview.startsWith(`{"prompt": "${"P".repeat(50)}"`)).toBe(true);
+    expect(second).toMatchObject({ id: smallId, payloadSize: 13, preview: '{"q": "2+2?"}' });
+    const one = await client(q.url, q.owner.token).get(`/api/tasks/${bigId}`);
+    expect(one.body.payload).toEqual(big);
+    // The API document says so.
+    const doc = (await client(t.url).get("/api/openapi.json")).body;
+    const list = JSON.stringify(doc.paths["/api/projects/{projectId}/tasks"].get.responses);
+    for (const field of ['"payloadSize"', '"preview"']) expect(list).toContain(field);
+    expect(list).not.toContain('"payload"');
+    expect(JSON.stringify(doc.paths["/api/tasks/{taskId}"].get.responses)).toContain('"payload"');
+  });
+
   it("reads a task with its history in order, with who and when", async () => {
     const q = await queueProject(t.deps, t.url);
     const [id] = await importTasks(q, [{ payload: { input: "hi" } }]);

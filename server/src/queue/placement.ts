@@ -27,6 +27,31 @@ export interface Reservation {
   reworkUserId: string | null;
 }
 
+/** A task as PostgreSQL tells where it waits (PLACED_TASK_COLUMNS). */
+export interface PlacedTask extends Reservation {
+  id: string;
+  nodeId: string;
+  status: string;
+  priority: number;
+  createdAt: Date;
+  kind: string;
+  /** At a review node: the author of the work reviewed, who may not take it. */
+  author: string | null;
+}
+
+/**
+ * The columns of a PlacedTask, from "Task" t joined to its node "PipelineNode" n:
+ * one reading for a rebuild (rebuild.ts) and a task's edit (tasks/edit.ts). Where
+ * an assignment applies is asked as every live placement asks; only assigned tasks
+ * pay for the question (it is false without an assignment).
+ */
+export const PLACED_TASK_COLUMNS = `t.id, t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId", t."assignedTypeId", t."reworkUserId", n.kind,
+  CASE WHEN t."assignedUserId" IS NOT NULL OR t."assignedTypeId" IS NOT NULL
+    THEN pipelines_assignment_applies(t."projectId", t."nodeId", t."assignedUserId", t."assignedTypeId") ELSE false END AS "assignmentApplies",
+  CASE WHEN n.kind = 'review' THEN (
+    SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
+    ORDER BY s."createdAt" DESC, s.id DESC LIMIT 1) END AS author`;
+
 /**
  * The ready set a task waits in at a node. Review nodes are open to their
  * type (the author is excluded separately); on task nodes a rework goes to its

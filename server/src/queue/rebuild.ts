@@ -10,7 +10,7 @@ import type { Deps } from "../deps";
 import { unavailable } from "../http/errors";
 import { fixedKeys, GLOBAL_KEYS, keysOf, isReserved, NO_TYPE, warnLeadMs, warnMember, warnScore } from "./keys";
 import { tell } from "./observe";
-import { readyKeyFor, score } from "./placement";
+import { PLACED_TASK_COLUMNS, readyKeyFor, score, type PlacedTask } from "./placement";
 import { runScript } from "./scripts";
 import { nextGeneration } from "./sql";
 import { sqlOf } from "./pg";
@@ -70,19 +70,8 @@ async function timed(deps: Deps, build: () => Promise<boolean>): Promise<void> {
   }
 }
 
-interface Row {
-  id: string;
-  nodeId: string;
-  status: string;
-  priority: number;
-  createdAt: Date;
-  assignedUserId: string | null;
-  assignedTypeId: string | null;
-  assignmentApplies: boolean;
-  reworkUserId: string | null;
-  kind: string;
+interface Row extends PlacedTask {
   leaseSeconds: number;
-  author: string | null;
   claimId: string | null;
   holder: string | null;
   holderType: string | null;
@@ -110,14 +99,7 @@ async function rebuild(deps: Deps, projectId: string, token: string): Promise<bo
   // claims, 0.17 s this way).
   const rows = await sql.query<Row>(
     `
-    SELECT t.id, t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId", t."assignedTypeId", t."reworkUserId",
-      -- Where an assignment applies, as every live placement asks (placement.ts); only assigned tasks pay for it.
-      CASE WHEN t."assignedUserId" IS NOT NULL OR t."assignedTypeId" IS NOT NULL
-        THEN pipelines_assignment_applies(t."projectId", t."nodeId", t."assignedUserId", t."assignedTypeId") ELSE false END AS "assignmentApplies",
-      n.kind, n."leaseSeconds",
-      CASE WHEN n.kind = 'review' THEN (
-        SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
-        ORDER BY s."createdAt" DESC, s.id DESC LIMIT 1) END AS author,
+    SELECT ${PLACED_TASK_COLUMNS}, n."leaseSeconds",
       c.id AS "claimId", c."userId" AS holder, c."holderType", c."expiresAt"
     FROM "Task" t
     JOIN "PipelineNode" n ON n.id = t."nodeId"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayStart, explorerQuery } from "./explorer";
+import { dayStart, explorerQuery, statusBadge, TASK_STATUSES } from "./explorer";
 
 describe("explorer filters", () => {
   it("leaves out empty filters and keeps the rest as they are", () => {
@@ -19,5 +19,16 @@ describe("explorer filters", () => {
   it("ignores a day it cannot read", () => {
     expect(dayStart("yesterday")).toBeUndefined();
     expect(explorerQuery({ from: "1/3/2026" })).toEqual({});
+  });
+
+  it("offers every status the API filters by, cancelled included, each with its own badge", () => {
+    expect(TASK_STATUSES.map((s) => [s.value, s.label])).toEqual([
+      ["queued", "Queued"],
+      ["claimed", "Claimed"],
+      ["completed", "Completed"],
+      ["cancelled", "Cancelled"],
+    ]);
+    expect(TASK_STATUSES.map((s) => statusBadge(s.value))).toEqual(["", "accent", "ok", "danger"]);
+    expect(statusBadge("something new")).toBe("");
   });
 });

@@ -26,3 +26,17 @@ export function explorerQuery(f: ExplorerFilters): Record<string, string> {
   if (to) out.createdTo = to;
   return out;
 }
+
+/** The task statuses the explorer (and GET …/tasks) filter by, in the order a task lives them. */
+export const TASK_STATUSES = [
+  { value: "queued", label: "Queued" },
+  { value: "claimed", label: "Claimed" },
+  { value: "completed", label: "Completed" },
+  // Taken out of every queue by an Owner; it may be reopened.
+  { value: "cancelled", label: "Cancelled" },
+] as const;
+
+const BADGES: Record<string, string> = { queued: "", claimed: "accent", completed: "ok", cancelled: "danger" };
+
+/** The badge class a task's status is shown with in lists ("" for a plain badge). */
+export const statusBadge = (status: string): string => BADGES[status] ?? "";

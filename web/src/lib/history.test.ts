@@ -39,6 +39,10 @@ describe("historyLine", () => {
       "Priority 1 → 2, assignment cleared by Owen",
     );
     expect(historyLine(step("updated", null, { ...by, data: { by: owen.id, assignment: { from: null, to: { contributorTypeId: "t1" } } } })).text).toBe("Assigned to a contributor type by Owen");
+    // Cleared by the delete of the type a cancelled task was assigned to.
+    expect(
+      historyLine(step("updated", null, { ...by, data: { by: owen.id, assignment: { from: { contributorTypeId: "t1" }, to: null }, reason: "type_deleted" } })).text,
+    ).toBe("Assignment cleared: its contributor type was deleted by Owen");
     expect(historyLine(step("cancelled", null, by)).text).toBe("Cancelled by Owen");
     expect(historyLine(step("reopened", null, by)).text).toBe("Reopened by Owen");
   });

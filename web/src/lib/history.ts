@@ -63,7 +63,10 @@ export function historyLine(step: HistoryStep, before?: HistoryStep): HistoryLin
   }
 }
 
-/** An Owner's change (PATCH): "Priority 0 → 5", "assigned to Bob", "assignment cleared". `name`: the new assignee, when a person. */
+/**
+ * An Owner's change (PATCH): "Priority 0 → 5", "assigned to Bob", "assignment cleared" (also by the
+ * delete of the type a cancelled task was assigned to: reason type_deleted). `name`: the new assignee, when a person.
+ */
 function updated(data: unknown, name: string | undefined): string {
   const parts: string[] = [];
   const p = field(data, "priority") as { from?: unknown; to?: unknown } | undefined;
@@ -71,7 +74,8 @@ function updated(data: unknown, name: string | undefined): string {
   const a = field(data, "assignment") as { to?: unknown } | undefined;
   if (a && typeof a === "object") {
     const to = a.to as Record<string, unknown> | null | undefined;
-    parts.push(!to ? "assignment cleared" : "userId" in to ? `assigned to ${name ?? "someone"}` : "assigned to a contributor type");
+    const cleared = field(data, "reason") === "type_deleted" ? "assignment cleared: its contributor type was deleted" : "assignment cleared";
+    parts.push(!to ? cleared : "userId" in to ? `assigned to ${name ?? "someone"}` : "assigned to a contributor type");
   }
   const text = parts.join(", ") || "changed";
   return text[0]!.toUpperCase() + text.slice(1);

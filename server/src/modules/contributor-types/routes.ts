@@ -7,7 +7,7 @@ import { id, listQuery, page, type Api } from "../../http/route";
 import { recordAudit } from "../audit/record";
 import { loadProject } from "../load";
 import { projectMustExist } from "../projects/lock";
-import { lockTypeForDelete } from "./lock";
+import { deleteContributorType } from "./delete";
 import { scheduleSchema, type Schedule } from "./schedule";
 
 const limits = {
@@ -144,25 +144,13 @@ export function registerContributorTypeRoutes(api: Api) {
     method: "delete",
     path: "/api/projects/:projectId/contributor-types/:typeId",
     tag: "contributor types",
-    summary: "Delete a contributor type (409 type_in_use while pipeline nodes or open tasks require it)",
+    summary:
+      "Delete a contributor type (409 type_in_use while pipeline nodes or queued or claimed tasks require it); its cancelled tasks lose their assignment to it",
     params: typeParams,
     status: 204,
     async handler({ actor, params, deps }) {
       const { project, type } = await loadType(deps, actor, params.projectId, params.typeId);
-      await deps.db.$transaction(async (tx) => {
-        // The project's lock before the type's row: a project delete under way (it deletes the
-        // members before the types, and this sets the members' type to none) commits first.
-        await projectMustExist(tx, project.id);
-        // Locked before counting: a pipeline save or import holding the type waits out its commit and is counted (lock.ts).
-        if (!(await lockTypeForDelete(tx, type.id))) throw notFound("contributor type");
-        const nodes = await tx.pipelineNode.count({ where: { contributorTypeId: type.id } });
-        const tasks = await tx.task.count({ where: { assignedTypeId: type.id, status: { not: "completed" } } });
-        if (nodes || tasks)
-          throw conflict("type_in_use", "Pipeline nodes or open tasks still require this contributor type.", { nodes, tasks });
-        await tx.contributorType.delete({ where: { id: type.id } });
-        await recordAudit(tx, actor, { orgId: project.orgId, action: "contributor_type.delete", resourceType: "contributor_type", resourceId: type.id, before: type });
-      });
-      deps.bus.publish({ type: "project.changed", orgId: project.orgId, projectId: project.id });
+      await deleteContributorType(deps, actor, project, type);
     },
   });
 }

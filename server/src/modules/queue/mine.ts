@@ -64,15 +64,16 @@ export async function mySubmissions(deps: Deps, actor: Actor, opts: { limit: num
   const more = rows.length > opts.limit;
   const items = more ? rows.slice(0, opts.limit) : rows;
   const last = items[items.length - 1];
-  return { items: await viewOf(deps, items), nextCursor: more && last ? encodeCursor(last.createdAt, `${last.kind}:${last.id}`) : null };
+  return { items: await viewOf(deps, actor.userId, items), nextCursor: more && last ? encodeCursor(last.createdAt, `${last.kind}:${last.id}`) : null };
 }
 
-/** Node names, and for each evaluation the latest review of it. */
-async function viewOf(deps: Deps, rows: Row[]): Promise<MySubmission[]> {
+/** Node names, and for each evaluation the latest review of it and whether its rework waits for me. */
+async function viewOf(deps: Deps, userId: string, rows: Row[]): Promise<MySubmission[]> {
   const evaluations = rows.filter((r) => r.kind === "evaluation").map((r) => r.id);
-  const [reviews, nodes] = await Promise.all([
+  const [reviews, nodes, waiting] = await Promise.all([
     evaluations.length ? deps.db.review.findMany({ where: { submissionId: { in: evaluations } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }) : [],
     deps.db.pipelineNode.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.nodeId))] } }, select: { id: true, name: true } }),
+    reworkWaiting(deps, userId, evaluations),
   ]);
   const latest = new Map(reviews.map((r) => [r.submissionId, r]));
   const names = new Map(nodes.map((n) => [n.id, n.name]));
@@ -87,6 +88,25 @@ async function viewOf(deps: Deps, rows: Row[]): Promise<MySubmission[]> {
       answers: s.answers,
       attempt: s.attempt!,
       review: r ? { verdict: r.verdict as "pass" | "return", comment: r.comment, round: r.round, createdAt: r.createdAt.toISOString() } : null,
+      reworkWaiting: waiting.has(s.id),
     };
   });
+}
+
+/**
+ * The evaluations among `ids` whose task waits for my rework now: returned to me
+ * (Task.reworkUserId), queued at the evaluation's node in an active project, and
+ * the evaluation is the latest there (an earlier attempt's return is history).
+ * Claimed (in my hands), cancelled, reworked or opened to others: not waiting.
+ */
+async function reworkWaiting(deps: Deps, userId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await deps.db.$queryRaw<Array<{ id: string }>>`
+    SELECT s.id FROM "Submission" s
+    JOIN "Task" t ON t.id = s."taskId" AND t."nodeId" = s."nodeId"
+    JOIN "Project" p ON p.id = t."projectId"
+    WHERE s.id = ANY(${ids}::text[]) AND t."reworkUserId" = ${userId} AND t.status = 'queued' AND p.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM "Submission" later WHERE later."taskId" = s."taskId" AND later."nodeId" = s."nodeId"
+                        AND (later."createdAt", later.id) > (s."createdAt", s.id))`;
+  return new Set(rows.map((r) => r.id));
 }

@@ -149,6 +149,11 @@ export const mySubmissionSchema = z.discriminatedUnion("kind", [
     attempt: z.number(),
     /** The latest review of this evaluation, if any (its reviewer is not shown). */
     review: z.object({ verdict, comment: z.string().nullable(), round: z.number(), createdAt: z.string() }).nullable(),
+    reworkWaiting: z
+      .boolean()
+      .describe(
+        "its review returned it to me and the task waits for my rework now, at this node (not claimed, cancelled or reworked yet): claim it by taskId at this node, or browse the node's tasks",
+      ),
   }),
   z.object({
     kind: z.literal("review"),

@@ -15,6 +15,7 @@ import type { Deps } from "../../deps";
 import { conflict, invalidRequest, notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { prismaSql } from "../../queue/pg";
+import { PLACED_TASK_COLUMNS, type PlacedTask } from "../../queue/placement";
 import { endClaims, type EndedClaim } from "../../queue/sql";
 import { recordAudit } from "../audit/record";
 import { shareTypes } from "../contributor-types/lock";
@@ -32,21 +33,10 @@ export interface TaskEdit {
 }
 
 /** The task as the transaction found it (locked), with where it waits. */
-export interface Found {
-  id: string;
+export interface Found extends PlacedTask {
   projectId: string;
   pipelineId: string;
-  nodeId: string;
-  status: string;
-  priority: number;
-  createdAt: Date;
-  assignedUserId: string | null;
-  assignedTypeId: string | null;
-  assignmentApplies: boolean;
-  reworkUserId: string | null;
   claimEpoch: number;
-  kind: string;
-  author: string | null;
 }
 
 export interface Edited {
@@ -90,7 +80,8 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
   const before = await readTask(tx, task.id, true);
   if (!before) throw notFound("task");
   if (before.status === "claimed" && claim?.epoch !== before.claimEpoch) throw new ClaimMoved();
-  if (before.assignedUserId !== assignee) throw new ClaimMoved(); // reassigned meanwhile: its row is not the one locked
+  // Reassigned meanwhile (a type's delete clears its cancelled tasks' too): the rows locked are not its own.
+  if (before.assignedUserId !== assignee.userId || before.assignedTypeId !== assignee.typeId) throw new ClaimMoved();
   if (before.status === "completed") throw conflict("task_completed", "This task is completed: it can no longer be changed.");
 
   const a = edit.assignment;
@@ -144,25 +135,24 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
  * The task's assignee's member row, FOR SHARE before the claim and task rows
  * (the order a change of role takes them): where the task goes depends on their
  * type, so a change of it waits for this edit, and the claim's end below finds
- * the row locked already (queue/sql.ts endClaims).
+ * the row locked already (queue/sql.ts endClaims). Its assigned type's row too:
+ * a type's delete (contributor-types/delete.ts) counts the type's open tasks and
+ * clears its cancelled ones' assignment, so a reopen waits for it or is counted.
  */
-async function shareAssignee(tx: Tx, task: { id: string; projectId: string }): Promise<string | null> {
-  const [t] = await tx.$queryRaw<Array<{ userId: string | null }>>`SELECT "assignedUserId" AS "userId" FROM "Task" WHERE id = ${task.id}`;
+async function shareAssignee(tx: Tx, task: { id: string; projectId: string }): Promise<{ userId: string | null; typeId: string | null }> {
+  const [t] = await tx.$queryRaw<Array<{ userId: string | null; typeId: string | null }>>`
+    SELECT "assignedUserId" AS "userId", "assignedTypeId" AS "typeId" FROM "Task" WHERE id = ${task.id}`;
   if (t?.userId) {
     await tx.$queryRaw`SELECT 1 FROM "ProjectMember" WHERE "projectId" = ${task.projectId} AND "userId" = ${t.userId} FOR SHARE`;
   }
-  return t?.userId ?? null;
+  if (t?.typeId) await shareTypes(tx, task.projectId, [t.typeId]);
+  return { userId: t?.userId ?? null, typeId: t?.typeId ?? null };
 }
 
-/** The task with its node's kind, whether its assignment applies there and, at a review node, the author. */
+/** The task as a placement reads it (queue/placement.ts): its node's kind, whether its assignment applies there, at a review node the author. */
 async function readTask(tx: Tx, taskId: string, lock: boolean): Promise<Found | undefined> {
   const sql = `
-    SELECT t.id, t."projectId", t."pipelineId", t."nodeId", t.status, t.priority, t."createdAt", t."assignedUserId",
-      t."assignedTypeId", t."reworkUserId", t."claimEpoch", n.kind,
-      pipelines_assignment_applies(t."projectId", t."nodeId", t."assignedUserId", t."assignedTypeId") AS "assignmentApplies",
-      CASE WHEN n.kind = 'review' THEN (
-        SELECT s."userId" FROM "Submission" s WHERE s."taskId" = t.id AND s."nodeId" = n."reviewsNodeId"
-        ORDER BY s."createdAt" DESC, s.id DESC LIMIT 1) END AS author
+    SELECT ${PLACED_TASK_COLUMNS}, t."projectId", t."pipelineId", t."claimEpoch"
     FROM "Task" t JOIN "PipelineNode" n ON n.id = t."nodeId"
     WHERE t.id = $1 ${lock ? 'FOR UPDATE OF t' : ""}`;
   const [row] = await tx.$queryRawUnsafe<Found[]>(sql, taskId);

@@ -11,7 +11,8 @@ import { withAssignment } from "./assignment";
 import { taskDetail } from "./history";
 import { registerTaskEditRoute } from "./edit-route";
 import { importTasks, type TaskInput } from "./service";
-import { taskDetailSchema, taskSchema, taskView } from "./view";
+import { NO_PAYLOAD, payloadFacts } from "./summaries";
+import { taskDetailSchema, taskSummarySchema, taskSummaryView } from "./view";
 
 const taskInput = z.strictObject({
   payload: jsonObject,
@@ -48,7 +49,8 @@ export function registerTaskRoutes(api: Api) {
     method: "get",
     path: "/api/projects/:projectId/tasks",
     tag: "tasks",
-    summary: "List the project's tasks, oldest first, filtered by status, node, pipeline or contributor type",
+    summary:
+      "List the project's tasks, oldest first, filtered by status, node, pipeline or contributor type: each with its payload's size and first 200 characters (the whole task: GET /api/tasks/{taskId})",
     params: z.strictObject({ projectId: id }),
     query: listQuery.extend({
       status: z.enum(["queued", "claimed", "completed", "cancelled"]).optional(),
@@ -56,7 +58,7 @@ export function registerTaskRoutes(api: Api) {
       pipelineId: id.optional(),
       contributorTypeId: id.optional(),
     }),
-    response: page(taskSchema),
+    response: page(taskSummarySchema),
     async handler({ actor, params, query, deps }) {
       await loadProject(deps, actor, params.projectId, "project.inspect");
       const where: Prisma.TaskWhereInput = {
@@ -71,9 +73,11 @@ export function registerTaskRoutes(api: Api) {
         const nodes = await deps.db.pipelineNode.findMany({ where: { projectId: params.projectId, contributorTypeId: query.contributorTypeId }, select: { id: true } });
         where.OR = [{ assignedTypeId: query.contributorTypeId }, { nodeId: { in: nodes.map((n) => n.id) } }];
       }
-      const rows = await deps.db.task.findMany({ where, orderBy: { id: "asc" }, take: query.limit + 1 });
+      // Never the payloads: PostgreSQL measures and cuts them for the page (summaries.ts).
+      const rows = await deps.db.task.findMany({ where, orderBy: { id: "asc" }, take: query.limit + 1, omit: { payload: true } });
       const p = pageOf(rows, query.limit);
-      return { items: (await withAssignment(deps.db, p.items)).map(taskView), nextCursor: p.nextCursor };
+      const [items, facts] = await Promise.all([withAssignment(deps.db, p.items), payloadFacts(deps.db, p.items.map((t) => t.id))]);
+      return { items: items.map((t) => taskSummaryView(t, facts.get(t.id) ?? NO_PAYLOAD)), nextCursor: p.nextCursor };
     },
   });
 

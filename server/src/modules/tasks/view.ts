@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PREVIEW_CHARS } from "../data/records";
 
 export const taskSchema = z.object({
   id: z.string(),
@@ -59,6 +60,17 @@ export const taskView = (t: Row): z.infer<typeof taskSchema> => ({
   updatedAt: t.updatedAt.toISOString(),
   completedAt: t.completedAt?.toISOString() ?? null,
 });
+
+/** A task in a list: everything but the payload, which is summarized (tasks/summaries.ts). */
+export const taskSummarySchema = taskSchema.omit({ payload: true }).extend({
+  payloadSize: z.number().describe("bytes of the payload as JSON text"),
+  preview: z.string().describe(`the payload's first ${PREVIEW_CHARS} characters as JSON text; the whole payload at GET /api/tasks/{taskId}`),
+});
+
+export const taskSummaryView = (t: Omit<Row, "payload">, facts: { payloadSize: number; preview: string }): z.infer<typeof taskSummarySchema> => {
+  const { payload: _payload, ...rest } = taskView({ ...t, payload: null });
+  return { ...rest, payloadSize: facts.payloadSize, preview: facts.preview };
+};
 
 const who = z.object({ id: z.string(), name: z.string() }).nullable();
 

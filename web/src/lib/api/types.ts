@@ -239,6 +239,8 @@ export type MySubmission =
       answers: Record<string, unknown> | null;
       attempt: number;
       review: { verdict: Verdict; comment: string | null; round: number; createdAt: string } | null;
+      /** Returned to me and waiting for my rework now at this node (absent from older servers). */
+      reworkWaiting?: boolean;
     })
   | (MineBase & { kind: "review"; submissionId: string; verdict: Verdict; comment: string | null; round: number });
 
@@ -334,7 +336,7 @@ export interface RunSummary {
   /** The agent's own id for the run (ingest is idempotent by it); null when none was sent. */
   externalId: string | null;
   /** The state of the task the run created. */
-  task: { status: "queued" | "claimed" | "completed"; nodeId: string; completedAt: string | null } | null;
+  task: { status: TaskStatus; nodeId: string; completedAt: string | null } | null;
   /** Bytes of each part as JSON text; trace null when the run has none. */
   sizes: { input: number; output: number; trace: number | null };
   /** The first 200 characters of each part as text. */

@@ -1,12 +1,10 @@
-/// <reference types="node" />
 // An Owner's task controls: priority and assignee pickers filled from the team
 // and types routes, only what changed sent, cancel and reopen after a confirm,
 // the API's refusal shown at the field; nothing at all for a Viewer.
-import { createServer, type Server } from "node:http";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { api } from "$lib/api/client";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Task } from "$lib/api/types";
+import { apiServer, NOT_FOUND } from "$lib/testing/api-server";
 import TaskEditPanel from "./TaskEditPanel.svelte";
 
 const task = (over: Partial<Task> = {}): Task => ({
@@ -21,35 +19,17 @@ const members = [
 const types = [{ id: "ty1", name: "Evaluators", claimLimit: 3 }];
 let patched: unknown[] = [];
 let refuse: unknown = null;
-let server: Server;
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      res.setHeader("content-type", "application/json");
-      if (req.method === "GET" && req.url?.startsWith("/api/projects/p1/members")) return res.end(JSON.stringify({ items: members, nextCursor: null }));
-      if (req.method === "GET" && req.url?.startsWith("/api/projects/p1/contributor-types")) return res.end(JSON.stringify({ items: types, nextCursor: null }));
-      if (req.method === "PATCH" && req.url === "/api/tasks/t1") {
-        if (refuse) {
-          res.statusCode = 400;
-          return res.end(JSON.stringify(refuse));
-        }
-        const b = JSON.parse(body);
-        patched.push(b);
-        return res.end(JSON.stringify(task({ priority: b.priority ?? 0, status: b.status ?? "queued" })));
-      }
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: { code: "not_found", message: "No route." } }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
+apiServer((req, send) => {
+  if (req.method === "GET" && req.url?.startsWith("/api/projects/p1/members")) return send(200, { items: members, nextCursor: null });
+  if (req.method === "GET" && req.url?.startsWith("/api/projects/p1/contributor-types")) return send(200, { items: types, nextCursor: null });
+  if (req.method === "PATCH" && req.url === "/api/tasks/t1") {
+    if (refuse) return send(400, refuse);
+    const b = JSON.parse(req.body);
+    patched.push(b);
+    return send(200, task({ priority: b.priority ?? 0, status: b.status ?? "queued" }));
+  }
+  send(404, NOT_FOUND);
 });
 beforeEach(() => {
   patched = [];

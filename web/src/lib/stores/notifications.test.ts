@@ -1,13 +1,11 @@
-/// <reference types="node" />
 // The unread count when a live notification crosses a read: the server's answer
 // counts the notifications created up to `countedUpTo`, so a push created after it
 // is added on top, and one created before it (maybe counted, maybe already read)
 // makes the store read the inbox again. Against a real local HTTP server that
 // answers when the test says, in the order the test sets.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Notification } from "../api/types";
-import { api } from "../api/client";
+import { apiServer } from "../testing/api-server";
 import { notifications } from "./notifications.svelte";
 import { toasts } from "./toasts.svelte";
 
@@ -28,28 +26,12 @@ let inboxReads = 0;
 /** Posts wait here until the test answers them. */
 const held: Array<{ url: string; answer: (body: unknown) => void }> = [];
 
-let server: Server;
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    req.on("end", () => {
-      const json = (v: unknown) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(v));
-      };
-      if (req.method === "GET" && req.url?.startsWith("/api/me/notifications")) {
-        inboxReads++;
-        return json(inbox);
-      }
-      held.push({ url: req.url ?? "", answer: json });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
+apiServer((req, send) => {
+  if (req.method === "GET" && req.url?.startsWith("/api/me/notifications")) {
+    inboxReads++;
+    return send(200, inbox);
+  }
+  held.push({ url: req.url ?? "", answer: (body) => send(200, body) });
 });
 afterEach(() => {
   notifications.stop();

@@ -1,33 +1,16 @@
-/// <reference types="node" />
 // The invitation page asks what the link is for: a new account chooses a
 // password (twice), an existing one (from another organization) gives its own.
-import { createServer, type Server } from "node:http";
 import { cleanup, render, screen } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { api } from "$lib/api/client";
+import { afterEach, describe, expect, it } from "vitest";
 import { nav } from "$lib/nav.svelte";
+import { apiServer } from "$lib/testing/api-server";
 import AcceptInvite from "./AcceptInvite.svelte";
 
-let server: Server;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const existing = req.url === "/api/auth/invitations/existing-account-token";
-    const fresh = req.url === "/api/auth/invitations/brand-new-account-token";
-    res.writeHead(existing || fresh ? 200 : 400, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify(
-        existing || fresh
-          ? { orgName: "Acme", email: "ada@acme.test", hasAccount: existing, expiresAt: "2030-01-01T00:00:00Z" }
-          : { error: { code: "invalid_request", message: "This invitation link is not valid, was already used, or has expired." } },
-      ),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
+apiServer((req, send) => {
+  const existing = req.url === "/api/auth/invitations/existing-account-token";
+  const fresh = req.url === "/api/auth/invitations/brand-new-account-token";
+  if (existing || fresh) return send(200, { orgName: "Acme", email: "ada@acme.test", hasAccount: existing, expiresAt: "2030-01-01T00:00:00Z" });
+  send(400, { error: { code: "invalid_request", message: "This invitation link is not valid, was already used, or has expired." } });
 });
 afterEach(() => cleanup());
 

@@ -1,17 +1,15 @@
-/// <reference types="node" />
 // The Browse page of a node: the tasks I could claim, in Claim next's order, each
 // with its preview, priority, age and whether it was returned (with the reviewer's
 // comment) or assigned to me; Claim takes that very task and opens it; a refused
 // claim says why and reads the list again; queue events re-read it, throttled.
 // Against a real local HTTP server answering as the API does.
-import { createServer, type Server } from "node:http";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { api } from "$lib/api/client";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AvailableTask } from "$lib/api/types";
 import { nav } from "$lib/nav.svelte";
 import { realtime } from "$lib/socket.svelte";
 import { AvailableTasks } from "$lib/stores/available.svelte";
+import { apiServer, NOT_FOUND } from "$lib/testing/api-server";
 import Available from "./Available.svelte";
 
 const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
@@ -29,50 +27,32 @@ const reads: string[] = [];
 const claims: unknown[] = [];
 const node = { nodeId: "n1", pipelineId: "pl", pipelineName: "Evals", pipelineVersion: 1, key: "evaluate", name: "Evaluate", kind: "task", leaseSeconds: 600 };
 
-let server: Server;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? "", "http://x");
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === "/api/projects/p1/queue") {
-      return send(200, {
-        contributorType: { id: "ty", name: "Evaluators" },
-        claimLimit: 3,
-        items: [{ ...node, available: tasks.length, reservedForMe: { rework: 1, assigned: 1 }, myClaims: [], canClaim: true }],
-      });
+apiServer((req, send) => {
+  const url = new URL(req.url ?? "", "http://x");
+  if (url.pathname === "/api/projects/p1/queue") {
+    return send(200, {
+      contributorType: { id: "ty", name: "Evaluators" },
+      claimLimit: 3,
+      items: [{ ...node, available: tasks.length, reservedForMe: { rework: 1, assigned: 1 }, myClaims: [], canClaim: true }],
+    });
+  }
+  if (url.pathname === "/api/projects/p1/queue/n1/tasks") {
+    reads.push(url.search);
+    return send(200, { items: tasks, nextCursor: null });
+  }
+  if (url.pathname === "/api/projects/p1/claims" && req.method === "POST") {
+    const body = JSON.parse(req.body) as { nodeId: string; taskId: string };
+    claims.push(body);
+    if (body.taskId === "t-taken") {
+      tasks = tasks.filter((t) => t.id !== "t-taken");
+      return send(409, { error: { code: "task_unavailable", message: "That task is not available." } });
     }
-    if (url.pathname === "/api/projects/p1/queue/n1/tasks") {
-      reads.push(url.search);
-      return send(200, { items: tasks, nextCursor: null });
-    }
-    if (url.pathname === "/api/projects/p1/claims" && req.method === "POST") {
-      let raw = "";
-      req.on("data", (c) => (raw += c));
-      req.on("end", () => {
-        const body = JSON.parse(raw) as { nodeId: string; taskId: string };
-        claims.push(body);
-        if (body.taskId === "t-taken") {
-          tasks = tasks.filter((t) => t.id !== "t-taken");
-          return send(409, { error: { code: "task_unavailable", message: "That task is not available." } });
-        }
-        send(201, {
-          claim: { id: `c-${body.taskId}`, taskId: body.taskId, nodeId: "n1", token: "tok", expiresAt: new Date(Date.now() + 600_000).toISOString() },
-          task: { id: body.taskId, pipelineId: "pl", nodeId: "n1", priority: 0, payload: {}, createdAt: ago(90), runId: null, node: { id: "n1", key: "evaluate", name: "Evaluate", kind: "task", form: { criteria: [] }, leaseSeconds: 600, maxLeaseSeconds: 2400 }, reviewed: null, rework: null },
-        });
-      });
-      return;
-    }
-    send(404, { error: { code: "not_found", message: "No." } });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
+    return send(201, {
+      claim: { id: `c-${body.taskId}`, taskId: body.taskId, nodeId: "n1", token: "tok", expiresAt: new Date(Date.now() + 600_000).toISOString() },
+      task: { id: body.taskId, pipelineId: "pl", nodeId: "n1", priority: 0, payload: {}, createdAt: ago(90), runId: null, node: { id: "n1", key: "evaluate", name: "Evaluate", kind: "task", form: { criteria: [] }, leaseSeconds: 600, maxLeaseSeconds: 2400 }, reviewed: null, rework: null },
+    });
+  }
+  send(404, NOT_FOUND);
 });
 beforeEach(() => {
   reads.length = 0;

@@ -1,14 +1,12 @@
-/// <reference types="node" />
 // The queue page says why a contributor with no contributor type holds only one
 // claim at a time (the server's queue answer names the type, or none, and the limit).
 // Against a real local HTTP server answering as the API does.
-import { createServer, type Server } from "node:http";
 import { cleanup, render, screen } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { api } from "$lib/api/client";
-import type { Me } from "$lib/api/types";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { session } from "$lib/stores/session.svelte";
 import { queue } from "$lib/stores/queue.svelte";
+import { apiServer, NOT_FOUND } from "$lib/testing/api-server";
+import { signIn } from "$lib/testing/session";
 import Queues from "./Queues.svelte";
 
 const node = { nodeId: "n-eval", pipelineId: "pl", pipelineName: "Evals", pipelineVersion: 1, key: "evaluate", name: "Evaluate", kind: "task", leaseSeconds: 600, available: 2 };
@@ -18,30 +16,17 @@ const answers: Record<string, unknown> = {
   "/api/projects/typed/queue": { contributorType: { id: "ty", name: "Evaluators" }, claimLimit: 3, items: [{ ...node, myClaims: [], canClaim: true }] },
 };
 
-let server: Server;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const body = answers[req.url ?? ""];
-    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
-    res.end(JSON.stringify(body ?? { error: { code: "not_found", message: "No." } }));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+apiServer((req, send) => {
+  const body = answers[req.url ?? ""];
+  send(body ? 200 : 404, body ?? NOT_FOUND);
 });
 afterAll(() => {
-  api.base = "";
   session.me = null;
-  return new Promise<void>((r) => server.close(() => r()));
 });
 afterEach(cleanup);
 
 function signedInOn(projects: { id: string; name: string; contributorType: { id: string; name: string } | null }[]) {
-  session.me = {
-    user: { id: "u1", email: "u1@x.test", name: "U1" },
-    orgs: [],
-    projects: projects.map((p) => ({ ...p, orgId: "o1", role: "contributor", status: "active" })),
-    personas: ["contributor"],
-  } as unknown as Me;
+  signIn("u1", { projects: projects.map((p) => ({ ...p, orgId: "o1", role: "contributor", status: "active" })) });
 }
 
 describe("the queue page", () => {

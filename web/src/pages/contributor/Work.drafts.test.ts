@@ -1,32 +1,18 @@
-/// <reference types="node" />
 // The task page's draft is the signed-in user's: another person signed in on the
 // same browser never gets it filled in; the user who typed it does. Against a real
 // local HTTP server (the page's heartbeats find nothing there: the claim shows as lost,
 // its answers still on screen).
-import { createServer, type Server } from "node:http";
 import { cleanup, render, screen } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { api } from "$lib/api/client";
-import type { Me } from "$lib/api/types";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadDraft, saveDraft } from "$lib/forms/drafts";
 import { nav } from "$lib/nav.svelte";
 import { session } from "$lib/stores/session.svelte";
 import { work, workFromClaim } from "$lib/stores/work.svelte";
+import { apiServer, NOT_FOUND } from "$lib/testing/api-server";
+import { signIn } from "$lib/testing/session";
 import Work from "./Work.svelte";
 
-let server: Server;
-beforeAll(async () => {
-  server = createServer((_req, res) => {
-    res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { code: "not_found", message: "No." } }));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
-});
+apiServer((_req, send) => send(404, NOT_FOUND));
 afterEach(() => {
   cleanup();
   sessionStorage.clear();
@@ -40,7 +26,6 @@ function openPage(claimId: string) {
 }
 
 describe("the draft of an open claim", () => {
-  const signedIn = (id: string) => (session.me = { user: { id, email: `${id}@x.test`, name: id }, orgs: [], projects: [], personas: ["contributor"] } as unknown as Me);
   function openClaim(claimId: string) {
     const w = workFromClaim("p1", {
       claim: { id: claimId, taskId: "t1", nodeId: "n-eval", token: "tok", expiresAt: new Date(Date.now() + 600_000).toISOString() },
@@ -55,7 +40,7 @@ describe("the draft of an open claim", () => {
 
   it("is the signed-in user's: another user's answers for the same task are never filled in", async () => {
     saveDraft(localStorage, "alice", "t1", "n-eval", { notes: "Alice's half-written notes" });
-    signedIn("bob");
+    signIn("bob");
     openClaim("bobs");
     const notes = (await screen.findByLabelText("Notes")) as HTMLTextAreaElement;
     expect(notes.value).toBe("");
@@ -64,7 +49,7 @@ describe("the draft of an open claim", () => {
 
   it("comes back for the user who typed it", async () => {
     saveDraft(localStorage, "alice", "t1", "n-eval", { notes: "Alice's half-written notes" });
-    signedIn("alice");
+    signIn("alice");
     openClaim("alices");
     expect(((await screen.findByLabelText("Notes")) as HTMLTextAreaElement).value).toBe("Alice's half-written notes");
   });

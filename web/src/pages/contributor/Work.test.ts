@@ -1,14 +1,12 @@
-/// <reference types="node" />
 // The task page opened for a claim that has ended (a lease warning followed after
 // the work was submitted, released or expired): it says how the claim ended and
 // leads back to the queue, instead of an error. Against a real local HTTP server
 // answering as the API does (409 claim_lost with `details.outcome`, 404, 403).
-import { createServer, type Server } from "node:http";
 import { cleanup, render, screen } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { api } from "$lib/api/client";
+import { afterEach, describe, expect, it } from "vitest";
 import { nav } from "$lib/nav.svelte";
 import { work, workFromClaim } from "$lib/stores/work.svelte";
+import { apiServer, NOT_FOUND } from "$lib/testing/api-server";
 import Work from "./Work.svelte";
 
 const answers: Record<string, [number, unknown]> = {
@@ -21,19 +19,9 @@ const answers: Record<string, [number, unknown]> = {
   "/api/claims/broken": [500, { error: { code: "internal", message: "Something broke." } }],
 };
 
-let server: Server;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const [status, body] = answers[req.url ?? ""] ?? [404, { error: { code: "not_found", message: "No." } }];
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
+apiServer((req, send) => {
+  const [status, body] = answers[req.url ?? ""] ?? [404, NOT_FOUND];
+  send(status, body);
 });
 afterEach(() => {
   cleanup();

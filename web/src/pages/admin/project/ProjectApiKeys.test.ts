@@ -1,9 +1,7 @@
-/// <reference types="node" />
 // A project's API keys: made with the permissions ticked, shown once, listed with them.
-import { createServer, type Server } from "node:http";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { api } from "$lib/api/client";
+import { afterEach, describe, expect, it } from "vitest";
+import { apiServer, NOT_FOUND } from "$lib/testing/api-server";
 import ProjectApiKeys from "./ProjectApiKeys.svelte";
 
 const base = "/api/projects/p1/api-keys";
@@ -13,33 +11,17 @@ const key = (over: Record<string, unknown>) => ({
 });
 let keys = [key({})];
 const posted: unknown[] = [];
-let server: Server;
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      res.setHeader("content-type", "application/json");
-      if (req.method === "GET" && req.url?.startsWith(base)) return res.end(JSON.stringify({ items: keys, nextCursor: null }));
-      if (req.method === "POST" && req.url === base) {
-        const b = JSON.parse(body);
-        posted.push(b);
-        const made = key({ id: "k2", name: b.name, prefix: "pk_5678efgh", permissions: b.permissions });
-        keys = [made, ...keys];
-        res.statusCode = 201;
-        return res.end(JSON.stringify({ ...made, key: "pk_5678efgh_the-secret" }));
-      }
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: { code: "not_found", message: "No route." } }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  api.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => {
-  api.base = "";
-  return new Promise<void>((r) => server.close(() => r()));
+apiServer((req, send) => {
+  if (req.method === "GET" && req.url?.startsWith(base)) return send(200, { items: keys, nextCursor: null });
+  if (req.method === "POST" && req.url === base) {
+    const b = JSON.parse(req.body);
+    posted.push(b);
+    const made = key({ id: "k2", name: b.name, prefix: "pk_5678efgh", permissions: b.permissions });
+    keys = [made, ...keys];
+    return send(201, { ...made, key: "pk_5678efgh_the-secret" });
+  }
+  send(404, NOT_FOUND);
 });
 afterEach(() => cleanup());
 
