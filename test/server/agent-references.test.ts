@@ -3,17 +3,15 @@
 // through the project (never a key, token or URL); an agent may reference only
 // its own org's items (else 400, nothing written); deleting a referenced item in
 // the org's settings leaves the agent without it (no dangling id) and the delete's
-// audit entry names the agents that used it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app";
+// audit entry names the agents that used it. An agent's edit racing the delete
+// of an item it uses or names: whichever commits first, the other sees it.
+import { describe, expect, it } from "vitest";
 import { createWorld } from "../helpers/factories";
 import { client, type Client, type Res } from "../helpers/http";
+import { holdRow } from "../helpers/locks";
+import { raceApp } from "../helpers/races";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ config: { RATE_LIMIT_PER_MIN: 100_000 } });
-});
-afterAll(() => t.close());
+const t = raceApp();
 
 const API_KEY = "sk-live-SECRETmodelkey9876";
 const TOKEN = "mcp-SECRETtoken5432";
@@ -228,5 +226,98 @@ describe("an agent's references", () => {
     for (const field of ["modelId", "promptId", "promptVersion", "mcpServerIds"]) expect(create).toContain(`"${field}"`);
     const answer = JSON.stringify(doc.paths["/api/projects/{projectId}/agents/{agentId}"].get.responses);
     for (const field of ["model", "prompt", "mcpServers", "currentVersion"]) expect(answer).toContain(`"${field}"`);
+  });
+});
+
+describe("an agent's edit racing the delete of a model, prompt or MCP server it uses", () => {
+  type Library = Awaited<ReturnType<typeof library>>;
+  // The body the agent form sends on a save names the reference again (or pins the prompt's version).
+  const cases: Array<{ item: string; table: string; route: string; of: (m: Library) => string; edit: (m: Library) => object; refused: string }> = [
+    { item: "model", table: "LlmModel", route: "models", of: (m) => m.model.id, edit: (m) => ({ modelId: m.model.id }), refused: "modelId" },
+    { item: "prompt", table: "Prompt", route: "prompts", of: (m) => m.prompt.id, edit: () => ({ promptVersion: 1 }), refused: "promptVersion" },
+    { item: "mcp_server", table: "McpServer", route: "mcp-servers", of: (m) => m.mcp.id, edit: (m) => ({ mcpServerIds: [m.mcp.id] }), refused: "mcpServerIds.0" },
+  ];
+
+  /** An agent using the model, the prompt (its current version) and the Search MCP server. */
+  async function using() {
+    const s = await world();
+    const made = await s.owner.post(s.agents, { name: "Bot", modelId: s.mine.model.id, promptId: s.mine.prompt.id, mcpServerIds: [s.mine.mcp.id] });
+    expect(made.status, made.text).toBe(201);
+    return { ...s, admin: client(t.url, s.w.admin.token), one: `${s.agents}/${made.body.id}`, agentId: made.body.id as string };
+  }
+
+  /** What the agent keeps of the item: none once it is deleted. */
+  const keeps = async (agentId: string) => {
+    const a = await t.deps.db.agent.findUniqueOrThrow({ where: { id: agentId }, include: { mcpServers: true } });
+    return { name: a.name, refs: [a.modelId, a.promptId, a.promptVersion, a.mcpServers.length] };
+  };
+  const listed = async (item: string, id: string) =>
+    ((await t.deps.db.auditEntry.findFirstOrThrow({ where: { action: `${item}.delete`, resourceId: id } })).before as { agents: Array<{ id: string }> }).agents.map((a) => a.id);
+
+  for (const c of cases) {
+    it(`${c.item}: the delete first, the edit waits for it and is refused (400), never a 500`, async () => {
+      const { w, mine, owner, admin, one, agentId } = await using();
+      const id = c.of(mine);
+      // Holds the item's row: the delete queues on it first, then the edit.
+      const lock = await holdRow(c.table, id);
+      let del: Promise<Res>, edit: Promise<Res>;
+      try {
+        del = admin.delete(`/api/orgs/${w.org.id}/${c.route}/${id}`);
+        await t.until(lock.pid, 1);
+        edit = owner.patch(one, { name: "Renamed", ...c.edit(mine) });
+        await t.until(lock.pid, 2, edit);
+      } finally {
+        await lock.release();
+      }
+      const [d, e] = await Promise.all([del!, edit!]);
+      expect(d.status, d.text).toBe(204);
+      expect([e.status, e.body.error?.details?.issues?.map((i: { path: string }) => i.path)], e.text).toEqual([400, [c.refused]]);
+      const after = await keeps(agentId);
+      expect(after.name).toBe("Bot");
+      expect(after.refs.filter((r) => r !== null && r !== 0)).toHaveLength(2);
+      expect(await listed(c.item, id)).toEqual([agentId]);
+      expect(await t.deps.db.auditEntry.count({ where: { resourceId: agentId } })).toBe(1);
+    });
+
+    it(`${c.item}: the edit first, the delete waits for it and then takes the item from the agent, never a 500`, async () => {
+      const { w, mine, owner, admin, one, agentId } = await using();
+      const id = c.of(mine);
+      // Holds the agent's row: the edit queues on it holding what it uses and names, then the delete queues behind the edit.
+      const lock = await holdRow("Agent", agentId);
+      let del: Promise<Res>, edit: Promise<Res>;
+      try {
+        edit = owner.patch(one, { name: "Renamed", ...c.edit(mine) });
+        await t.until(lock.pid, 1);
+        del = admin.delete(`/api/orgs/${w.org.id}/${c.route}/${id}`);
+        await t.until(lock.pid, 2, del);
+      } finally {
+        await lock.release();
+      }
+      const [e, d] = await Promise.all([edit!, del!]);
+      expect([e.status, d.status], e.text + d.text).toEqual([200, 204]);
+      const after = await keeps(agentId);
+      expect(after.name).toBe("Renamed");
+      expect(after.refs.filter((r) => r !== null && r !== 0)).toHaveLength(2);
+      expect(await listed(c.item, id)).toEqual([agentId]);
+    });
+  }
+
+  it("an edit moving the agent off a model while it is deleted commits first, and the delete does not list it", async () => {
+    const { w, mine, owner, admin, one, agentId } = await using();
+    const lock = await holdRow("Agent", agentId);
+    let del: Promise<Res>, edit: Promise<Res>;
+    try {
+      edit = owner.patch(one, { modelId: mine.local.id });
+      await t.until(lock.pid, 1);
+      del = admin.delete(`/api/orgs/${w.org.id}/models/${mine.model.id}`);
+      await t.until(lock.pid, 2, del);
+    } finally {
+      await lock.release();
+    }
+    const [e, d] = await Promise.all([edit!, del!]);
+    expect([e.status, d.status], e.text + d.text).toEqual([200, 204]);
+    expect(e.body.model).toMatchObject({ id: mine.local.id });
+    expect((await keeps(agentId)).refs[0]).toBe(mine.local.id);
+    expect(await listed("model", mine.model.id)).toEqual([]);
   });
 });

@@ -4,6 +4,8 @@
 // count in the audit entry, so a task reopened later is open at its node to
 // whoever may work it, never kept for a type that is gone. A reopen racing the
 // delete meets it on the type's row: whichever commits second sees the first.
+// So does a reassignment to one of the type's members: the edit takes the
+// types before the members' rows, as the delete does.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
@@ -132,5 +134,60 @@ describe("a reopen racing the delete of its task's type", () => {
     expect(r.body).toMatchObject({ status: "queued", assignedTypeId: null });
     expect(await dangling(q.project.id)).toBe(0);
     expect((await mustClaim(q, q.types.Evaluators!.people[0]!, "rate")).taskId).toBe(ids[0]);
+  });
+});
+
+describe("a cancelled task reassigned to a member of its type while the type is deleted", () => {
+  it("the delete first: the edit waits for it, then assigns the task to the person, never a 500", async () => {
+    const { q, temp, ids } = await project();
+    for (const id of ids) expect((await edit(q, id, { status: "cancelled" })).status).toBe(200);
+    const person = q.types.Temp!.people[0]!;
+    // Holds the type's row: the delete queues on it first, then the edit (at the task's type, before any member row).
+    const lock = await hold(`SELECT 1 FROM "ContributorType" WHERE id = $1 FOR UPDATE`, [temp]);
+    let del: Promise<Res>, reassign: Promise<Res>;
+    try {
+      del = deleteType(q, temp);
+      await until(lock.pid, 1);
+      reassign = edit(q, ids[0]!, { assignment: { userId: person.id } });
+      await until(lock.pid, 2, reassign);
+    } finally {
+      await lock.release();
+    }
+    const [d, r] = await Promise.all([del!, reassign!]);
+    expect([d.status, r.status], d.text + r.text).toEqual([204, 200]);
+    expect(r.body).toMatchObject({ status: "cancelled", assignedUserId: person.id, assignedTypeId: null });
+    // The delete's step first (it committed first), then the edit's, from no assignment.
+    const steps = await t.deps.db.taskEvent.findMany({ where: { taskId: ids[0], type: "updated" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    expect(steps.map((e) => (e.data as { assignment: unknown }).assignment)).toEqual([
+      { from: { contributorTypeId: temp }, to: null },
+      { from: null, to: { userId: person.id } },
+    ]);
+    expect(await dangling(q.project.id)).toBe(0);
+  });
+
+  it("the edit first: the delete waits for it, then clears the other cancelled task only", async () => {
+    const { q, temp, ids } = await project();
+    for (const id of ids) expect((await edit(q, id, { status: "cancelled" })).status).toBe(200);
+    const person = q.types.Temp!.people[0]!;
+    // Holds the task row: the edit stops at its lock of the task, holding the type and member rows.
+    const lock = await hold(`SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE`, [ids[0]]);
+    let del: Promise<Res>, reassign: Promise<Res>;
+    try {
+      reassign = edit(q, ids[0]!, { assignment: { userId: person.id } });
+      await until(lock.pid, 1);
+      del = deleteType(q, temp);
+      await until(lock.pid, 2, del);
+    } finally {
+      await lock.release();
+    }
+    const [r, d] = await Promise.all([reassign!, del!]);
+    expect([r.status, d.status], r.text + d.text).toEqual([200, 204]);
+    const rows = await t.deps.db.task.findMany({ where: { id: { in: ids } } });
+    expect(ids.map((id) => rows.find((k) => k.id === id)).map((k) => [k?.assignedUserId, k?.assignedTypeId])).toEqual([
+      [person.id, null],
+      [null, null],
+    ]);
+    const audit = await t.deps.db.auditEntry.findFirst({ where: { orgId: q.org.id, action: "contributor_type.delete", resourceId: temp } });
+    expect(audit?.after).toEqual({ cancelledTasksUnassigned: 1 });
   });
 });

@@ -43,8 +43,8 @@ export const DEMO_AGE_DAYS = 28;
  * notices about it). And two first starts would both find the database empty.
  * So every instance waits on it before starting its workers. The other keys:
  * 7301 the claim engine's (per project, `pipelines_claim`), 7302 a project's
- * lifecycle (per project, modules/projects/lock.ts), 72707369 the migrator
- * (infra/migrate.ts).
+ * lifecycle (per project, modules/projects/lock.ts), 7304 an agent's edits
+ * (per agent, modules/agents/service.ts), 72707369 the migrator (infra/migrate.ts).
  */
 export const DEMO_SEED_LOCK = 7303;
 

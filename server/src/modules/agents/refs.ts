@@ -4,7 +4,8 @@
 // of the body, said the same way, so an id tells nothing about other orgs.
 // The rows named are read FOR KEY SHARE, so a delete in the org's settings either
 // waits for this write (and then takes the reference away with the row) or
-// committed first and the id is refused here.
+// committed first and the id is refused here. An edit locks them (and those the
+// agent uses) before the agent's row (shareItems), the order of such a delete.
 import { z } from "zod";
 import { invalidRequest } from "../../http/errors";
 import { id } from "../../http/route";
@@ -68,6 +69,25 @@ export async function checkRefs(tx: Tx, orgId: string, input: RefsInput, before:
   if (issues.length) throw invalidRequest(`The body is not valid: ${issues[0]!.message}.`, { issues });
   if (!next.promptId) next.promptVersion = null;
   return next;
+}
+
+const ids = (sets: RefsInput[], pick: (r: RefsInput) => Array<string | null | undefined>) => [
+  ...new Set(sets.flatMap(pick).filter((x): x is string => !!x)),
+];
+
+/**
+ * The org's items the sets name, FOR KEY SHARE, in one order: models, prompts,
+ * MCP servers, each by id. An edit takes them before the agent's row: a delete
+ * locks its item FOR UPDATE and then the agents it clears (agents/usage.ts), so in
+ * the other order the two would deadlock. Gone ones are skipped (checkRefs says so).
+ */
+export async function shareItems(tx: Tx, orgId: string, sets: RefsInput[]): Promise<void> {
+  const models = ids(sets, (r) => [r.modelId]);
+  const prompts = ids(sets, (r) => [r.promptId]);
+  const servers = ids(sets, (r) => r.mcpServerIds ?? []);
+  if (models.length) await tx.$queryRaw`SELECT 1 FROM "LlmModel" WHERE "id" = ANY(${models}::text[]) AND "orgId" = ${orgId} ORDER BY "id" FOR KEY SHARE`;
+  if (prompts.length) await tx.$queryRaw`SELECT 1 FROM "Prompt" WHERE "id" = ANY(${prompts}::text[]) AND "orgId" = ${orgId} ORDER BY "id" FOR KEY SHARE`;
+  if (servers.length) await tx.$queryRaw`SELECT 1 FROM "McpServer" WHERE "id" = ANY(${servers}::text[]) AND "orgId" = ${orgId} ORDER BY "id" FOR KEY SHARE`;
 }
 
 /** Replaces the agent's MCP servers by the list, in its order. */

@@ -6,7 +6,7 @@ import { notFound } from "../../http/errors";
 import type { Tx } from "../../infra/prisma";
 import { recordAudit } from "../audit/record";
 import { projectMustExist } from "../projects/lock";
-import { checkRefs, writeMcpServers, type Refs, type RefsInput } from "./refs";
+import { checkRefs, shareItems, writeMcpServers, type Refs, type RefsInput } from "./refs";
 import { agentInclude, type AgentRow, type AgentStatus } from "./view";
 
 type Project = { id: string; orgId: string };
@@ -43,12 +43,24 @@ export async function createAgent(deps: Deps, actor: Actor, project: Project, in
   });
 }
 
+/** Edits of one agent take turns on this advisory lock (key, hashtext(agent id)), taken first. */
+const AGENT_EDITS = 7304;
+
 const verb: Record<AgentStatus, string> = { active: "agent.activate", paused: "agent.pause", archived: "agent.archive" };
 
 export async function updateAgent(deps: Deps, actor: Actor, project: Project, agentId: string, input: Partial<AgentInput>) {
   const { modelId, promptId, promptVersion, mcpServerIds, ...fields } = input;
   return deps.db.$transaction(async (tx) => {
-    // Edits of one agent take turns: each reads the references it replaces.
+    // Edits of one agent take turns: each reads the references it replaces. Their
+    // turn is an advisory lock, not the agent's row: the items the agent uses and
+    // the edit names are locked before that row, as a delete of one takes them
+    // (refs.ts shareItems), and only an edit gives the agent an item, so what it
+    // uses, read here, stays that (a delete may only take one away meanwhile).
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AGENT_EDITS}::int, hashtext(${agentId}::text))`;
+    const uses = await tx.agent.findUnique({ where: { id: agentId }, include: { mcpServers: { select: { mcpServerId: true } } } });
+    if (!uses) throw notFound("agent");
+    const used: RefsInput = { modelId: uses.modelId, promptId: uses.promptId, mcpServerIds: uses.mcpServers.map((m) => m.mcpServerId) };
+    await shareItems(tx, project.orgId, [used, { modelId, promptId, mcpServerIds }]);
     const [locked] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Agent" WHERE "id" = ${agentId} FOR NO KEY UPDATE`;
     if (!locked) throw notFound("agent");
     const before = await read(tx, agentId);

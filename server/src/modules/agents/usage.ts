@@ -2,7 +2,9 @@
 // agents: the database's own rules take the reference away (a model or prompt
 // set to null, an MCP server's row cascaded), so no agent keeps an id of nothing;
 // these name the agents for the delete's audit entry. Called with the item's row
-// locked (settings/service.ts), so no agent starts using it meanwhile.
+// locked (settings/service.ts), so no agent starts using it meanwhile, and an
+// agent's edit that uses or names it (it holds the row FOR KEY SHARE: service.ts)
+// has committed: the agents are listed as it left them.
 import type { Tx } from "../../infra/prisma";
 
 const select = { id: true, name: true, projectId: true } as const;

@@ -7,11 +7,11 @@
 // this lock is what keeps them from naming a deleted type.
 import type { Tx } from "../../infra/prisma";
 
-/** The ids among `ids` that are types of this project, locked FOR SHARE until the transaction ends. */
+/** The ids among `ids` that are types of this project, locked FOR SHARE (in id order) until the transaction ends. */
 export async function shareTypes(tx: Tx, projectId: string, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
   const rows = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT "id" FROM "ContributorType" WHERE "projectId" = ${projectId} AND "id" = ANY(${ids}::text[]) FOR SHARE`;
+    SELECT "id" FROM "ContributorType" WHERE "projectId" = ${projectId} AND "id" = ANY(${ids}::text[]) ORDER BY "id" FOR SHARE`;
   return new Set(rows.map((r) => r.id));
 }
 

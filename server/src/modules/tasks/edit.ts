@@ -2,9 +2,9 @@
 // its assignment (a person or a type of the project, or none) and its status
 // (cancelled: out of every queue; reopened: back at the node it was at). One
 // transaction serialises with the claims on the task the way their own writes
-// do: the assignee's member row, the task's live claim row, then the task row (a
-// release or expiry takes them in that order, a submit claim then task; a claim
-// being recorded holds the task row).
+// do: the types and member rows of the assignments (edit-locks.ts), the task's
+// live claim row, then the task row (a release or expiry takes them in that
+// order, a submit claim then task; a claim being recorded holds the task row).
 // A claim the change no longer admits (a cancel, or an assignment that keeps
 // the task from its holder) is revoked there, as queue/leave.ts revokes a lost
 // standing's. A claim Redis decided before the change and recorded after it is
@@ -18,9 +18,9 @@ import { prismaSql } from "../../queue/pg";
 import { PLACED_TASK_COLUMNS, type PlacedTask } from "../../queue/placement";
 import { endClaims, type EndedClaim } from "../../queue/sql";
 import { recordAudit } from "../audit/record";
-import { shareTypes } from "../contributor-types/lock";
 import { shareProject } from "../projects/lock";
 import { followEdit } from "./edit-follow";
+import { shareAssignments } from "./edit-locks";
 
 export type Assignment = { userId: string } | { contributorTypeId: string } | null;
 
@@ -73,8 +73,7 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
   const status = await shareProject(tx, task.projectId);
   if (!status) throw notFound("task");
   if (status !== "active") throw conflict("project_archived", "This project is archived: its tasks cannot be changed.");
-  if (edit.assignment) await assignmentMustExist(tx, task.projectId, edit.assignment);
-  const assignee = await shareAssignee(tx, task);
+  const assignee = await shareAssignments(tx, task, edit.assignment);
   const [claim] = await tx.$queryRaw<Array<{ id: string; userId: string; epoch: number }>>`
     SELECT id, "userId", epoch FROM "Claim" WHERE "taskId" = ${task.id} AND outcome = 'active' FOR UPDATE`;
   const before = await readTask(tx, task.id, true);
@@ -131,24 +130,6 @@ async function applyEdit(tx: Tx, deps: Deps, actor: Actor, task: { id: string; p
   return { before, after, revoked, changes };
 }
 
-/**
- * The task's assignee's member row, FOR SHARE before the claim and task rows
- * (the order a change of role takes them): where the task goes depends on their
- * type, so a change of it waits for this edit, and the claim's end below finds
- * the row locked already (queue/sql.ts endClaims). Its assigned type's row too:
- * a type's delete (contributor-types/delete.ts) counts the type's open tasks and
- * clears its cancelled ones' assignment, so a reopen waits for it or is counted.
- */
-async function shareAssignee(tx: Tx, task: { id: string; projectId: string }): Promise<{ userId: string | null; typeId: string | null }> {
-  const [t] = await tx.$queryRaw<Array<{ userId: string | null; typeId: string | null }>>`
-    SELECT "assignedUserId" AS "userId", "assignedTypeId" AS "typeId" FROM "Task" WHERE id = ${task.id}`;
-  if (t?.userId) {
-    await tx.$queryRaw`SELECT 1 FROM "ProjectMember" WHERE "projectId" = ${task.projectId} AND "userId" = ${t.userId} FOR SHARE`;
-  }
-  if (t?.typeId) await shareTypes(tx, task.projectId, [t.typeId]);
-  return { userId: t?.userId ?? null, typeId: t?.typeId ?? null };
-}
-
 /** The task as a placement reads it (queue/placement.ts): its node's kind, whether its assignment applies there, at a review node the author. */
 async function readTask(tx: Tx, taskId: string, lock: boolean): Promise<Found | undefined> {
   const sql = `
@@ -185,26 +166,4 @@ async function history(tx: Tx, t: Found, type: string, data: Record<string, unkn
   await tx.$executeRaw`
     INSERT INTO "TaskEvent" (id, "taskId", "projectId", "type", "userId", "nodeId", "data", "createdAt")
     VALUES (pipelines_event_id(), ${t.id}, ${t.projectId}, ${type}, ${userId}, ${t.nodeId}, ${JSON.stringify(data)}::jsonb, ${now})`;
-}
-
-/**
- * As an import checks it (tasks/service.ts), minus the first node: the person
- * is a contributor of the project, the type one of its types, read FOR SHARE
- * so a removal or a type's delete waits for this change or is seen by it.
- * Whether they may work the task's current node is not asked: the assignment is
- * the task's for life and applies where they may (`assignmentApplies`).
- */
-async function assignmentMustExist(tx: Tx, projectId: string, a: NonNullable<Assignment>): Promise<void> {
-  if ("contributorTypeId" in a) {
-    if ((await shareTypes(tx, projectId, [a.contributorTypeId])).size) return;
-    throw invalidRequest("There is no such contributor type in this project.", {
-      issues: [{ in: "body", path: "assignment.contributorTypeId", message: "No such contributor type in this project" }],
-    });
-  }
-  const rows = await tx.$queryRaw<Array<{ userId: string }>>`
-    SELECT "userId" FROM "ProjectMember" WHERE "projectId" = ${projectId} AND "userId" = ${a.userId} AND "role" = 'contributor' FOR SHARE`;
-  if (rows.length) return;
-  throw invalidRequest("Tasks can be assigned only to a contributor of this project.", {
-    issues: [{ in: "body", path: "assignment.userId", message: "Not a contributor of this project" }],
-  });
 }
