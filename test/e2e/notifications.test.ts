@@ -221,6 +221,9 @@ describe("notifications in the browser", () => {
     // Read: the next task starts a new notification, told at once.
     await rows.getByRole("button", { name: "Mark read", exact: true }).click();
     await tab.page.getByText("All read", { exact: true }).waitFor();
+    // The page shows it read at once; the next task must come after the server read it too (a task
+    // joining before that keeps the digest unread, grown: the read covers only what was shown).
+    await eventually(() => t.deps.db.notification.count({ where: { userId: who.id, readAt: null } })).toBe(0);
     await notify(t.deps, [ready("t4")]);
     await rows.filter({ hasText: "A task in Evals is waiting for review at Review." }).waitFor();
     await tab.page.getByText("1 unread").waitFor();

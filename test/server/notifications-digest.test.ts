@@ -125,6 +125,36 @@ describe("review_ready is one notification per reviewer and node while unread", 
     expect(after[1]!.id).not.toBe(digest!.id);
   });
 
+  it("a read covers what the reader saw: a digest that took in a task after it stays unread, one read up to it is read", async () => {
+    const q = await queueProject(one.deps, one.url);
+    const [rita] = q.types.Reviewers!.people;
+    const [t1, t2, t3] = await importTasks(q, [{ payload: { n: 1 } }, { payload: { n: 2 } }, { payload: { n: 3 } }]);
+    const as = client(one.url, rita!.token);
+    arrive(q, t1!);
+    await idle();
+    const seen = (await as.get("/api/me/notifications")).body.items[0];
+    expect(seen.count).toBe(1);
+    clock.advance(1_000);
+    arrive(q, t2!); // joins while the read is on its way
+    await idle();
+    const one1 = await as.post(`/api/me/notifications/${seen.id}/read`, { upTo: seen.updatedAt });
+    expect([one1.status, one1.body.readAt, one1.body.count, one1.body.unreadCount]).toEqual([200, null, 2, 1]);
+    const all1 = await as.post("/api/me/notifications/read-all", { upTo: seen.updatedAt });
+    expect([all1.body.updated, all1.body.unreadCount]).toEqual([0, 1]);
+    // Read up to what it now shows: read; the next task starts a new one.
+    const now = await as.post(`/api/me/notifications/${seen.id}/read`, { upTo: one1.body.updatedAt });
+    expect([now.body.readAt !== null, now.body.unreadCount]).toEqual([true, 0]);
+    clock.advance(1_000);
+    arrive(q, t3!);
+    await idle();
+    expect((await rows(rita!.id)).map((n) => [n.count, n.readAt === null])).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+    const bad = await as.post(`/api/me/notifications/${seen.id}/read`, { upTo: "yesterday" });
+    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_request"]);
+  });
+
   it("arrivals racing reads on two instances: never two unread for one node, and every arrival counted once", async () => {
     const q = await queueProject(one.deps, one.url);
     const reviewers = q.types.Reviewers!.people;

@@ -16,6 +16,11 @@ const inboxQuery = listQuery.extend({
     .transform((v) => v === "true"),
 });
 
+/** What the reader saw: a digest grown since (its `updatedAt` later) stays unread. */
+const upTo = z.iso.datetime({ offset: true });
+const upToNote =
+  "With `upTo` (the `updatedAt` the reader last saw), a notification that grew after it (a digest a new task joined as the read was sent) stays unread, so no task joins a notification already read; without it, every one is read.";
+
 export function registerNotificationRoutes(api: Api) {
   api.add({
     method: "get",
@@ -35,10 +40,11 @@ export function registerNotificationRoutes(api: Api) {
     path: "/api/me/notifications/read-all",
     tag: "notifications",
     summary: "Mark every notification of mine read (with an API key, its org's); my signed-in sockets hear `notifications:read`",
-    body: z.strictObject({}),
+    description: upToNote,
+    body: z.strictObject({ upTo: upTo.optional() }),
     response: z.object({ updated: z.number(), ...countSchema }),
-    async handler({ actor, deps }) {
-      return markAllRead(deps, actor);
+    async handler({ actor, body, deps }) {
+      return markAllRead(deps, actor, body.upTo ? new Date(body.upTo) : undefined);
     },
   });
 
@@ -47,11 +53,12 @@ export function registerNotificationRoutes(api: Api) {
     path: "/api/me/notifications/:id/read",
     tag: "notifications",
     summary: "Mark one of my notifications read (another person's answers 404); my signed-in sockets hear `notifications:read`",
+    description: upToNote,
     params: z.strictObject({ id }),
-    body: z.strictObject({}),
+    body: z.strictObject({ upTo: upTo.optional() }),
     response: notificationSchema.extend(countSchema),
-    async handler({ actor, params, deps }) {
-      return markRead(deps, actor, params.id);
+    async handler({ actor, params, body, deps }) {
+      return markRead(deps, actor, params.id, body.upTo ? new Date(body.upTo) : undefined);
     },
   });
 }

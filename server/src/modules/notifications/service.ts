@@ -61,20 +61,27 @@ export async function listNotifications(deps: Deps, actor: Actor, q: { limit: nu
   return { items: page.items.map(notificationView), nextCursor: page.nextCursor, ...count };
 }
 
-export async function markRead(deps: Deps, actor: Actor, id: string) {
+export async function markRead(deps: Deps, actor: Actor, id: string, upTo?: Date) {
   const n = await deps.db.notification.findUnique({ where: { id } });
   // Someone else's notification does not exist for this actor.
   if (!n || !can(actor, "notification.update", n)) throw notFound("notification");
   if (n.readAt) return { ...notificationView(n), ...(await unread(deps, actor)) };
-  // Conditional: of two tabs reading it at once, one changes it and tells the others.
-  const [changed] = await deps.db.notification.updateManyAndReturn({ where: { id, readAt: null }, data: { readAt: deps.clock.now() } });
+  // Conditional: of two tabs reading it at once, one changes it and tells the others; and with
+  // `upTo`, a digest that grew after what the reader saw stays unread (the answer shows it grown).
+  const [changed] = await deps.db.notification.updateManyAndReturn({
+    where: { id, readAt: null, ...(upTo ? { updatedAt: { lte: upTo } } : {}) },
+    data: { readAt: deps.clock.now() },
+  });
   const count = await unread(deps, actor);
   if (changed) await tellRead(deps, actor, [id], count);
   return { ...notificationView(changed ?? (await deps.db.notification.findUniqueOrThrow({ where: { id } }))), ...count };
 }
 
-export async function markAllRead(deps: Deps, actor: Actor) {
-  const r = await deps.db.notification.updateMany({ where: { ...inboxOf(actor), readAt: null }, data: { readAt: deps.clock.now() } });
+export async function markAllRead(deps: Deps, actor: Actor, upTo?: Date) {
+  const r = await deps.db.notification.updateMany({
+    where: { ...inboxOf(actor), readAt: null, ...(upTo ? { updatedAt: { lte: upTo } } : {}) },
+    data: { readAt: deps.clock.now() },
+  });
   const count = await unread(deps, actor);
   if (r.count) await tellRead(deps, actor, null, count);
   return { updated: r.count, ...count };

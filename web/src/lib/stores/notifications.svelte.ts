@@ -182,8 +182,14 @@ class NotificationsStore {
     this.setRead(new Set([n.id]));
     if (inCount) this.counted = Math.max(0, this.counted - 1);
     try {
-      const r = await api.post<Notification & Counted>(`/api/me/notifications/${n.id}/read`);
-      this.setRead(new Set([n.id]));
+      // upTo: a digest that took in a task after what is shown here stays unread (the answer shows it grown).
+      const r = await api.post<Notification & Counted>(`/api/me/notifications/${n.id}/read`, { upTo: cur.updatedAt });
+      if (r.readAt) this.setRead(new Set([n.id]));
+      else {
+        const { unreadCount: _u, countedUpTo: _c, ...grown } = r;
+        this.items = this.items.map((x) => (x.id === n.id ? grown : x));
+        if (inCount) this.counted++;
+      }
       this.take(r);
     } catch {
       this.items = this.items.map((x) => (x.id === n.id ? { ...x, readAt: null } : x));
@@ -194,7 +200,9 @@ class NotificationsStore {
   }
 
   async markAllRead() {
-    this.readAll(await api.post<{ updated: number } & Counted>("/api/me/notifications/read-all"));
+    // Up to the newest shown: what arrived since (a digest grown, a new one) stays unread.
+    const shown = this.items.reduce<string | null>((m, x) => (x.updatedAt && time(x.updatedAt) > time(m) ? x.updatedAt : m), null);
+    this.readAll(await api.post<{ updated: number } & Counted>("/api/me/notifications/read-all", shown ? { upTo: shown } : {}));
   }
 
   /** Every notification up to the count's mark was read (here, in another tab, by an API key). */

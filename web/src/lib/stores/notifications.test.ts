@@ -53,6 +53,21 @@ async function nextPost(url: string) {
 
 const readState = () => Object.fromEntries(notifications.items.map((n) => [n.id, n.readAt ? "read" : "unread"]));
 
+describe("a read of a digest that grew meanwhile", () => {
+  it("stays unread and shows what it grew to when the server says the read came too late for it", async () => {
+    const seen = { ...note("d", 1), count: 1, updatedAt: at(1) };
+    await startWith([seen], 1);
+    const done = notifications.markRead(notifications.items[0]!);
+    const post = await nextPost("/api/me/notifications/d/read");
+    // A task joined it before the read arrived: the server keeps it unread (the read names updatedAt 1).
+    post.answer({ ...seen, count: 2, body: "2 tasks wait.", updatedAt: at(2), unreadCount: 1, countedUpTo: at(1) });
+    await done;
+    expect(readState()).toEqual({ d: "unread" });
+    expect(notifications.items[0]).toMatchObject({ count: 2, body: "2 tasks wait." });
+    expect(notifications.unread).toBe(1);
+  });
+});
+
 describe("the unread count when a push crosses a read", () => {
   it("'mark all read' in flight, a newer notification pushed before its answer: it stays unread and counted", async () => {
     await startWith([note("a", 1)], 1);
