@@ -1,35 +1,15 @@
 // Migration agent_references: agents configured before the typed references kept
 // their model, prompt and MCP servers as ids in `config` (the demo's agent did).
 // Ids of the agent's own org move to the columns; anything else stays in config.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { expect, inject, it } from "vitest";
-import { MIGRATIONS_DIR, migrate } from "../../server/src/infra/migrate";
+import { expect, it } from "vitest";
+import { databaseBefore } from "../helpers/migrations";
 
 const NAME = "20261208180000_agent_references";
 
 it("moves the config's ids of the agent's own org to the columns, and keeps the rest", async () => {
-  const base = inject("databaseUrl");
-  const db = `pipelines_agent_refs_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  const url = new URL(base);
-  url.pathname = `/${db}`;
-  // Every migration before this one, then rows as they were, then this one.
-  const before = mkdtempSync(path.join(tmpdir(), "migrations-"));
-  for (const name of readdirSync(MIGRATIONS_DIR).filter((n) => n < NAME)) {
-    mkdirSync(path.join(before, name));
-    symlinkSync(path.join(MIGRATIONS_DIR, name, "migration.sql"), path.join(before, name, "migration.sql"));
-  }
-  const c = new pg.Client({ connectionString: url.toString() });
+  const scratch = await databaseBefore(NAME);
+  const { q } = scratch;
   try {
-    await migrate(url.toString(), before);
-    await c.connect();
-    const q = async (sql: string, args: unknown[] = []) => (await c.query(sql, args)).rows;
     await q(`INSERT INTO "Organization" (id, name) VALUES ('o1', 'Mine'), ('o2', 'Theirs')`);
     await q(`INSERT INTO "Project" (id, "orgId", name) VALUES ('p1', 'o1', 'P')`);
     await q(`INSERT INTO "LlmModel" (id, "orgId", name, provider, "modelId") VALUES ('m1', 'o1', 'M', 'openai', 'gpt'), ('m2', 'o2', 'Theirs', 'openai', 'gpt')`);
@@ -40,7 +20,7 @@ it("moves the config's ids of the agent's own org to the columns, and keeps the 
     await agent("a2", { modelId: "m2", promptId: "gone", mcpServerIds: ["s1", "s3"] });
     await agent("a3", { modelId: "gpt-4o", mcpServerIds: "s1" });
 
-    expect(await migrate(url.toString())).toContain(NAME);
+    expect(await scratch.migrateRest()).toContain(NAME);
     const rows = await q(`SELECT id, "modelId", "promptId", config FROM "Agent" ORDER BY id`);
     expect(rows).toEqual([
       { id: "a1", modelId: "m1", promptId: "pr1", config: { temperature: 0.2 } },
@@ -53,9 +33,6 @@ it("moves the config's ids of the agent's own org to the columns, and keeps the 
       { agentId: "a2", mcpServerId: "s1", position: 0 },
     ]);
   } finally {
-    await c.end().catch(() => {});
-    rmSync(before, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 });

@@ -1,35 +1,15 @@
 // Migration dashboard_cancelled_tasks: tasks cancelled before it were counted in
 // Pipeline Completion's total. After it the aggregates leave them out, exactly as
 // dashboard_rebuild() computes from the raw rows, and a reopen puts them back.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { expect, inject, it } from "vitest";
-import { MIGRATIONS_DIR, migrate } from "../../server/src/infra/migrate";
+import { expect, it } from "vitest";
+import { databaseBefore } from "../helpers/migrations";
 
 const NAME = "20261208190000_dashboard_cancelled_tasks";
 
 it("takes the tasks cancelled before it out of the created tasks, as the rebuild does", async () => {
-  const base = inject("databaseUrl");
-  const db = `pipelines_dash_cancel_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  const url = new URL(base);
-  url.pathname = `/${db}`;
-  // Every migration before this one, then rows as they were, then this one.
-  const before = mkdtempSync(path.join(tmpdir(), "migrations-"));
-  for (const name of readdirSync(MIGRATIONS_DIR).filter((n) => n < NAME)) {
-    mkdirSync(path.join(before, name));
-    symlinkSync(path.join(MIGRATIONS_DIR, name, "migration.sql"), path.join(before, name, "migration.sql"));
-  }
-  const c = new pg.Client({ connectionString: url.toString() });
+  const scratch = await databaseBefore(NAME);
+  const { q } = scratch;
   try {
-    await migrate(url.toString(), before);
-    await c.connect();
-    const q = async (sql: string, args: unknown[] = []) => (await c.query(sql, args)).rows;
     await q(`INSERT INTO "Organization" (id, name) VALUES ('o1', 'Org')`);
     await q(`INSERT INTO "Project" (id, "orgId", name) VALUES ('p1', 'o1', 'P')`);
     await q(`INSERT INTO "Pipeline" (id, "projectId", name) VALUES ('pl1', 'p1', 'Pl')`);
@@ -47,7 +27,7 @@ it("takes the tasks cancelled before it out of the created tasks, as the rebuild
       ["2026-05-02", 1],
     ]); // the old definition: cancelled tasks counted
 
-    expect(await migrate(url.toString())).toContain(NAME);
+    expect(await scratch.migrateRest()).toContain(NAME);
     expect(await created()).toEqual([
       ["2026-05-01", 1],
       ["2026-05-02", 0],
@@ -61,9 +41,6 @@ it("takes the tasks cancelled before it out of the created tasks, as the rebuild
     await q(`SELECT dashboard_rebuild('o1')`);
     expect(await created()).toEqual(live);
   } finally {
-    await c.end().catch(() => {});
-    rmSync(before, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 });
